@@ -1,0 +1,34 @@
+import { monotonicFactory } from 'ulidx';
+
+// Prefixed, sortable ids (`mch_01J…`): readable in logs, never sequential in the API.
+const nextUlid = monotonicFactory();
+
+export const idPrefixes = {
+  operator: 'opr',
+  agent: 'agt',
+  merchant: 'mch',
+  store: 'sto',
+  user: 'usr',
+  apiKey: 'key',
+  session: 'ses',
+  audit: 'aud',
+  event: 'evt',
+  webhookEndpoint: 'whe',
+  webhookDelivery: 'whd',
+  desk: 'dsk',
+  payment: 'pay',
+  refund: 'rfd',
+  person: 'per',
+  member: 'mem',
+  coupon: 'cpn',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+export function newId(kind: IdKind): string {
+  return `${idPrefixes[kind]}_${nextUlid().toLowerCase()}`;
+}
+
+export function hasIdPrefix(kind: IdKind, value: string): boolean {
+  return value.startsWith(`${idPrefixes[kind]}_`);
+}
