@@ -114,6 +114,7 @@ export async function buildApp({ config, database, logger }: BuildAppOptions) {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
   app.decorateRequest('access', null);
   app.addHook('onRequest', async (request, reply) => {

@@ -250,19 +250,21 @@ function comparePhonePair(left: string, x: PhoneDigits, right: string, y: PhoneD
 export type AddressAgreement = 'same' | 'similar' | 'different' | 'missing';
 
 // Chinese addresses are written with optional province, city and district, and with variants for
-// building and house numbers (3号楼 / 3栋 / 3幢, 88号 / 88, 1201室 / 1201); fold them before
+// building and house numbers (3号楼 / 3栋 / 3幢, 88号 / 88, 1201室 / 1201, 5-1201); fold them before
 // comparing characters.
 export function normaliseAddress(address: string): string {
-  let text = address
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s\p{P}\p{S}]/gu, '');
+  let text = address.normalize('NFKC').toLowerCase();
+  // Number markers and punctuation all become one separator between digit runs, so 5号1201室,
+  // 5栋1201 and 5-1201 read alike; next to a Han character a separator carries nothing.
   text = text
-    .replace(/(\d+)(?:号楼|幢|栋|座)/g, '$1栋')
-    .replace(/(\d+)室/g, '$1')
-    .replace(/(\d+)号/g, '$1');
+    .replace(/(\d)(?:号楼|幢|栋|座|号|室)/g, '$1|')
+    .replace(/[\s\p{P}\p{S}]+/gu, '|')
+    .replace(/\|+/g, '|')
+    .replace(/\|(?=\p{Script=Han})|(?<=\p{Script=Han})\|/gu, '')
+    .replace(/^\||\|$/g, '');
   text = text.replace(/^\p{Script=Han}{2,3}(?:省|自治区)/u, '');
-  text = text.replace(/^\p{Script=Han}{2,3}市/u, '');
+  // The four municipalities are often written without 市.
+  text = text.replace(/^(?:北京|上海|天津|重庆)市?|^\p{Script=Han}{2,3}市/u, '');
   // A district only when a road follows, so that 阳光小区3栋 keeps its compound name.
   text = text.replace(/^\p{Script=Han}{1,3}(?:新区|区|县)(?=\p{Script=Han}*?(?:路|街|道|巷|弄|村|镇))/u, '');
   return text;

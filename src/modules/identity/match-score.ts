@@ -63,6 +63,14 @@ export const MATCH_MODEL = {
     similar: { m: 0.2, u: 0.02 },
     different: { m: 0.25, u: 0.978 },
   },
+  // Phone and address are not independent for different people: those who share a contact phone
+  // are mostly one household under one roof. Once the phones agree, the address is weighed by
+  // P(address | phones agree), or a family would count its home twice and look like one person.
+  addressGivenPhoneAgrees: {
+    same: { m: 0.55, u: 0.7 },
+    similar: { m: 0.2, u: 0.1 },
+    different: { m: 0.25, u: 0.2 },
+  },
 } as const satisfies Record<string, Record<string, AgreementProbabilities>>;
 
 // About one pair in ten thousand of a merchant's members is a duplicate: a few thousand members of
@@ -104,11 +112,17 @@ export function scoreMatch(a: MatchProfile, b: MatchProfile): MatchScore {
   const name = compareNames(a.name, b.name);
   const nameTable: FeatureTable =
     a.name !== undefined && nameScript(a.name) === 'latin' ? MATCH_MODEL.nameLatin : MATCH_MODEL.nameChinese;
+  const phone = comparePhones(a.phones, b.phones);
+  const phonesAgree = phone.level === 'same_number' || phone.level === 'same_visible_digits';
   const observed: Array<{ feature: MatchFeature; level: string; detail: string; table: FeatureTable }> = [
     { feature: 'name', ...name, table: nameTable },
     { feature: 'birthday', ...compareBirthdays(a.birthday, b.birthday), table: MATCH_MODEL.birthday },
-    { feature: 'phone', ...comparePhones(a.phones, b.phones), table: MATCH_MODEL.phone },
-    { feature: 'address', ...compareAddresses(a.address, b.address), table: MATCH_MODEL.address },
+    { feature: 'phone', ...phone, table: MATCH_MODEL.phone },
+    {
+      feature: 'address',
+      ...compareAddresses(a.address, b.address),
+      table: phonesAgree ? MATCH_MODEL.addressGivenPhoneAgrees : MATCH_MODEL.address,
+    },
   ];
 
   const weighted = observed.map((item) => {

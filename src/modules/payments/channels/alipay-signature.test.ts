@@ -77,7 +77,8 @@ describe('Alipay notifications', () => {
 
   it('accepts a form signed without sign and sign_type, as Alipay signs notifications', () => {
     expect(verifyAlipayNotification(signedNotification(), alipay.publicKey)).toEqual({ ok: true });
-    const { sign_type: _omitted, ...withoutSignType } = signedNotification();
+    const withoutSignType = signedNotification();
+    delete withoutSignType.sign_type;
     expect(verifyAlipayNotification(withoutSignType, alipay.publicKey)).toEqual({ ok: true });
   });
 
@@ -88,7 +89,8 @@ describe('Alipay notifications', () => {
 
   it('rejects a tampered field, an added field, a removed field and another key', () => {
     const form = signedNotification();
-    const { gmt_payment: _removed, ...withoutField } = form;
+    const withoutField = { ...form };
+    delete withoutField.gmt_payment;
     for (const tampered of [{ ...form, trade_status: 'TRADE_FINISHED' }, { ...form, refund_fee: '1.00' }, withoutField]) {
       expect(verifyAlipayNotification(tampered, alipay.publicKey)).toEqual({ ok: false, reason: 'bad_signature' });
     }

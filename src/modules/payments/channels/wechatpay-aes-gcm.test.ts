@@ -172,7 +172,8 @@ describe('buildWechatpayNotification', () => {
   });
 
   it('treats a missing associated_data as empty, as WeChat Pay does', () => {
-    const { associated_data: _dropped, ...resource } = notification.resource;
+    const resource: Record<string, unknown> = { ...notification.resource };
+    delete resource.associated_data;
     expect(parseWechatpayNotification({ ...notification, resource })).toMatchObject({ ok: true, notification: { resource: { associated_data: '' } } });
   });
 

@@ -37,7 +37,7 @@ export type WechatpayDecryption =
 // configuration error, not a bad message, so it throws.
 function keyBytes(apiV3Key: string): Buffer {
   const key = Buffer.from(apiV3Key, 'utf8');
-  if (key.length !== KEY_BYTES) throw new RangeError(`APIv3 key must be ${KEY_BYTES} bytes, got ${key.length}`);
+  if (key.length !== KEY_BYTES) throw new RangeError(`APIv3 key must be ${String(KEY_BYTES)} bytes, got ${String(key.length)}`);
   return key;
 }
 
@@ -48,7 +48,7 @@ export function encryptWechatpayResource(
   input: { readonly apiV3Key: string; readonly nonce: string; readonly associatedData: string; readonly originalType: string },
 ): WechatpayEncryptedResource {
   const iv = Buffer.from(input.nonce, 'utf8');
-  if (iv.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes, got ${iv.length}`);
+  if (iv.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${String(NONCE_BYTES)} bytes, got ${String(iv.length)}`);
   const cipher = createCipheriv('aes-256-gcm', keyBytes(input.apiV3Key), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(input.associatedData, 'utf8'));
   const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);

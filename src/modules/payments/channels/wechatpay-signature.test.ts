@@ -165,7 +165,7 @@ describe('verifyWechatpayRequest (sandbox side)', () => {
   });
 
   it('rejects a non-numeric timestamp as malformed', () => {
-    const authorization = signedBy(merchant.privateKey).replace(`timestamp="${nowSeconds}"`, 'timestamp="soon"');
+    const authorization = signedBy(merchant.privateKey).replace(`timestamp="${String(nowSeconds)}"`, 'timestamp="soon"');
     expect(verifyWechatpayRequest({ ...request, authorization }, lookupMerchantKey, { now })).toEqual({ ok: false, reason: 'malformed' });
   });
 });
@@ -189,7 +189,7 @@ describe('verifyWechatpayResponse', () => {
 
   it('builds the same message as the plugin', () => {
     expect(buildResponseSigningMessage(nowSeconds, 'n', body)).toBe(Formatter.response(nowSeconds, 'n', body));
-    expect(buildResponseSigningMessage(nowSeconds, 'n', '')).toBe(`${nowSeconds}\nn\n\n`);
+    expect(buildResponseSigningMessage(nowSeconds, 'n', '')).toBe(`${String(nowSeconds)}\nn\n\n`);
   });
 
   it('accepts Rsa.sign of Formatter.response in public-key mode and certificate mode', () => {

@@ -74,10 +74,10 @@ describe('yuan ↔ fen round trips (property)', () => {
     const yuan = fc.tuple(fc.bigInt({ min: 0n, max: 10_000_000_000n }), fc.constantFrom('', '.', '.0', '.00', '.5', '.05', '.50', '.99'));
     fc.assert(
       fc.property(yuan, ([whole, fraction]) => {
-        const text = `${whole}${fraction === '.' ? '' : fraction}`;
+        const text = `${String(whole)}${fraction === '.' ? '' : fraction}`;
         const parsed = yuanToFen(text);
         expect(parsed.ok).toBe(true);
-        if (parsed.ok) expect(fenToYuan(parsed.fen)).toBe(`${whole}.${fraction.slice(1).padEnd(2, '0')}`);
+        if (parsed.ok) expect(fenToYuan(parsed.fen)).toBe(`${String(whole)}.${fraction.slice(1).padEnd(2, '0')}`);
       }),
     );
   });

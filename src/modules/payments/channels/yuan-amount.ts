@@ -19,7 +19,7 @@ export function yuanToFen(yuan: string): YuanParse {
 
 /** 1230 → "12.30", always two decimals as Alipay's `total_amount` expects. */
 export function fenToYuan(fen: number): string {
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new RangeError(`fen must be a non-negative safe integer, got ${fen}`);
+  if (!Number.isSafeInteger(fen) || fen < 0) throw new RangeError(`fen must be a non-negative safe integer, got ${String(fen)}`);
   const digits = String(fen).padStart(3, '0');
   return `${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
