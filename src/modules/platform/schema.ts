@@ -203,6 +203,7 @@ export const outboxEvents = pgTable(
   (t) => [
     primaryKey({ columns: [t.merchantId, t.id] }),
     index('platform_outbox_undispatched_idx').on(t.occurredAt).where(sql`${t.dispatchedAt} is null`),
+    index('platform_outbox_merchant_type_idx').on(t.merchantId, t.type, t.id),
   ],
 );
 
@@ -232,6 +233,9 @@ export const webhookDeliveries = pgTable(
     eventType: text('event_type').notNull(),
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
+    /** Automatic attempts only: the position in the retry schedule (manual resends do not use it up). */
+    scheduledAttempts: integer('scheduled_attempts').notNull().default(0),
+    /** While pending: when the next automatic attempt is due; a worker pushes it ahead as its lease. */
     nextAttemptAt: at('next_attempt_at'),
     lastAttemptAt: at('last_attempt_at'),
     lastStatusCode: integer('last_status_code'),
@@ -243,6 +247,7 @@ export const webhookDeliveries = pgTable(
     primaryKey({ columns: [t.merchantId, t.id] }),
     uniqueIndex('platform_webhook_deliveries_event_endpoint_uq').on(t.merchantId, t.eventId, t.endpointId),
     index('platform_webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('platform_webhook_deliveries_endpoint_idx').on(t.merchantId, t.endpointId, t.id),
   ],
 );
 

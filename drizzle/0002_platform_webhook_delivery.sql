@@ -1,0 +1,3 @@
+ALTER TABLE "platform_webhook_deliveries" ADD COLUMN "scheduled_attempts" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX "platform_outbox_merchant_type_idx" ON "platform_outbox_events" USING btree ("merchant_id","type","id");--> statement-breakpoint
+CREATE INDEX "platform_webhook_deliveries_endpoint_idx" ON "platform_webhook_deliveries" USING btree ("merchant_id","endpoint_id","id");
