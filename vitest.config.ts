@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // migrated database from test/support/database.ts, so files can share a worker without isolation.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'eslint-rules/**/*.test.ts'],
     pool: 'forks',
     isolate: false,
     fileParallelism: true,

@@ -21,7 +21,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
 function fieldErrorsOf(error: FastifyError): FieldError[] {
   return (error.validation ?? []).map((issue) => {
     const base = `${error.validationContext ?? 'body'}${issue.instancePath.replaceAll('/', '.')}`;
-    const params = issue.params as Record<string, unknown>;
+    const params = issue.params;
     if (issue.keyword === 'additionalProperties') {
       return { field: `${base}.${String(params.additionalProperty)}`, message: 'unknown field' };
     }

@@ -36,7 +36,7 @@ export function defineErrors<Code extends string>(specs: Record<Code, ErrorSpec>
     make(code, detail, extra) {
       const spec = specs[code];
       const { fields, ...rest } = extra ?? {};
-      return new AppError(code, spec.status, spec.title, detail, fields as readonly FieldError[] | undefined, rest);
+      return new AppError(code, spec.status, spec.title, detail, fields, rest);
     },
   };
 }

@@ -40,7 +40,7 @@ describe('merchant API keys', () => {
     const store = await t.app.inject({ method: 'POST', url: '/v1/stores', headers: { authorization: `Bearer ${secret}` }, payload: { name: 'API store' } });
     expect(store.statusCode).toBe(201);
     const audit = json<{ items: { actor_kind: string; actor_id: string }[] }>(
-      await t.app.inject({ method: 'GET', url: `/v1/audit-log?target_id=${json(store).id}`, headers: { cookie: owner } }),
+      await t.app.inject({ method: 'GET', url: `/v1/audit-log?target_id=${json<{ id: string }>(store).id}`, headers: { cookie: owner } }),
     );
     expect(audit.items[0]).toMatchObject({ actor_kind: 'api_key', actor_id: id });
   });

@@ -42,10 +42,10 @@ describe('operator → agents → merchants → stores', () => {
     const merchant = await t.app.inject({ method: 'POST', url: '/v1/merchants', headers: { cookie: operator }, payload: { name: 'Soon suspended', owner: { login: 'sus-owner', display_name: 'S', password: 'sus-owner-2026' } } });
     const cookie = await t.login('sus-owner', 'sus-owner-2026');
     const key = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { cookie }, payload: { name: 'k', scopes: ['platform:read'] } });
-    const suspend = await t.app.inject({ method: 'PATCH', url: `/v1/merchants/${json(merchant).id}`, headers: { cookie: operator }, payload: { status: 'suspended' } });
+    const suspend = await t.app.inject({ method: 'PATCH', url: `/v1/merchants/${json<{ id: string }>(merchant).id}`, headers: { cookie: operator }, payload: { status: 'suspended' } });
     expect(json(suspend).status).toBe('suspended');
     expect((await t.app.inject({ method: 'GET', url: '/v1/stores', headers: { cookie } })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/stores', headers: { authorization: `Bearer ${json(key).secret}` } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/stores', headers: { authorization: `Bearer ${json<{ secret: string }>(key).secret}` } })).statusCode).toBe(401);
   });
 
   it('creates, lists and updates stores with an audit entry for each change', async () => {

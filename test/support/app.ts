@@ -53,5 +53,5 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
 }
 
 export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
-  return response.json() as T;
+  return response.json<T>();
 }

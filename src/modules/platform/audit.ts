@@ -131,9 +131,11 @@ export async function verifyAuditChain(db: Db, ctx: AccessContext): Promise<Chai
 
 /** Verifies every chain in the database (the CLI's `audit verify`, run by whoever holds the database). */
 export async function verifyAllAuditChains(db: Db): Promise<ChainVerification[]> {
-  const chains = (await db.execute(
+  // Both drivers (pg, PGlite) answer raw SQL with `{ rows }`; Db's generic result type cannot say so.
+  const result = await db.execute<{ chain_id: string }>(
     sql`select chain_id from ${auditHeads} union select distinct chain_id from ${auditEntries} order by 1`,
-  )) as unknown as { rows: { chain_id: string }[] };
+  );
+  const chains = result as { rows: { chain_id: string }[] };
   const results: ChainVerification[] = [];
   for (const { chain_id } of chains.rows) results.push(await verifyChain(db, chain_id));
   return results;

@@ -16,6 +16,6 @@ export interface DomainEvent<T = unknown> {
  */
 export async function publishEvent<T>(tx: Db, merchantId: string, type: string, payload: T): Promise<DomainEvent<T>> {
   const event = { id: newId('event'), merchantId, type, payload, occurredAt: new Date() };
-  await tx.insert(outboxEvents).values({ ...event, payload: payload as unknown as object });
+  await tx.insert(outboxEvents).values(event);
   return event;
 }
