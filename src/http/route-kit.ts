@@ -16,6 +16,12 @@ export function StrictObject<T extends TProperties>(properties: T, options: Obje
   return Type.Object(properties, { additionalProperties: false, ...options });
 }
 
+/**
+ * The body of an action that takes none (logout, revoke, resend): absent, or `{}`. Declaring it keeps
+ * such routes documented and strict; Fastify validates an absent body as null.
+ */
+export const NoBody = Type.Union([Type.Null(), StrictObject({})], { description: 'no body, or an empty JSON object' });
+
 export const Problem = Type.Object(
   {
     type: Type.String(),

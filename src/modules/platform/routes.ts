@@ -1,7 +1,7 @@
 import { Type, type TString } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { accessOf, errors, iso, Nullable, Page, PageQuery, StrictObject, Timestamp, type ModuleDeps } from '../../http/route-kit.js';
+import { accessOf, errors, iso, NoBody, Nullable, Page, PageQuery, StrictObject, Timestamp, type ModuleDeps } from '../../http/route-kit.js';
 import * as apiKeyService from './api-keys.js';
 import * as audit from './audit.js';
 import * as auth from './auth.js';
@@ -192,7 +192,7 @@ export async function platformRoutes(instance: FastifyInstance, { db, config }: 
 
   app.post(
     '/auth/logout',
-    { config: { public: true }, schema: { tags: ['auth'], summary: 'Log out (ends the session)', response: { 204: Type.Null() } } },
+    { config: { public: true }, schema: { tags: ['auth'], summary: 'Log out (ends the session)', body: NoBody, response: { 204: Type.Null() } } },
     async (request, reply) => {
       const token = request.cookies[sessionCookie];
       if (token) await auth.logout(db, token);
@@ -446,7 +446,7 @@ export async function platformRoutes(instance: FastifyInstance, { db, config }: 
       return reply.status(201).send({ ...apiKeyView(created.key), secret: created.secret });
     },
   );
-  app.post('/api-keys/:keyId/revoke', { schema: { tags: ['api-keys'], summary: 'Revoke an API key', params: idParam('keyId', 'key'), response: { 200: ApiKeyView, ...errors(409) } } }, async (request) =>
+  app.post('/api-keys/:keyId/revoke', { schema: { tags: ['api-keys'], summary: 'Revoke an API key', params: idParam('keyId', 'key'), body: NoBody, response: { 200: ApiKeyView, ...errors(409) } } }, async (request) =>
     apiKeyView(await apiKeyService.revokeApiKey(db, accessOf(request), request.params.keyId)),
   );
 
