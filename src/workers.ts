@@ -1,12 +1,62 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
+import { createWebhookSender, dispatchOutbox } from './modules/platform/index.js';
 
 export interface Workers {
   stop(): Promise<void>;
 }
 
-/** Background work (webhook delivery, expiry, polling) runs in-process for the embedded setup. */
-export function startWorkers(_config: Config, _database: DatabaseHandle, _log: FastifyBaseLogger): Workers {
-  return { stop: async () => {} };
+export interface WorkerOptions {
+  /** Pause between two rounds when the previous one found nothing to do. */
+  readonly intervalMs?: number;
+}
+
+/**
+ * Background work runs in-process: every round moves committed outbox events into webhook
+ * deliveries and sends the deliveries that are due. Several processes may run this side by side:
+ * both steps claim their rows with SKIP LOCKED. `stop()` lets the round in flight finish.
+ */
+export function startWorkers(config: Config, database: DatabaseHandle, log: FastifyBaseLogger, options: WorkerOptions = {}): Workers {
+  if (!config.WEBHOOK_WORKER) {
+    log.info('webhook worker disabled (WEBHOOK_WORKER=false)');
+    return { stop: async () => {} };
+  }
+  const intervalMs = options.intervalMs ?? 1_000;
+  const dispatchBatch = 100;
+  const sender = createWebhookSender(database.db, { secretKey: config.secretKey });
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+
+  async function runRound(): Promise<void> {
+    const now = new Date();
+    // Drain the outbox first so events published just now go out in this same round.
+    for (let i = 0; i < 50 && !stopped; i++) {
+      const dispatched = await dispatchOutbox(database.db, { now, batchSize: dispatchBatch });
+      if (dispatched.events < dispatchBatch) break;
+    }
+    if (!stopped) await sender.runDue(now);
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      await runRound().catch((error: unknown) => log.error({ err: error }, 'webhook worker round failed'));
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, intervalMs);
+      });
+    }
+  }
+
+  const running = loop();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      wake?.();
+      await running;
+    },
+  };
 }

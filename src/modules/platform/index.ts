@@ -10,6 +10,10 @@ export { assertStoreInScope, canSeeStore, requireMerchantId, systemContext } fro
 export { appendAudit, verifyAllAuditChains, type AuditRecord, type ChainVerification } from './audit.js';
 export { authorize, isAllowed, registerPolicies, type Action } from './policy.js';
 export { publishEvent, type DomainEvent } from './outbox.js';
+export { dispatchOutbox, type DispatchSummary } from './outbox-dispatcher.js';
+export { createWebhookSender, type WebhookSender, type DeliveryRunSummary } from './webhook-delivery.js';
+export { signatureHeader, signWebhook, verifyWebhookSignature } from './webhook-signature.js';
+export { webhookRetryDelaysMs, webhookRetrySpanMs } from './webhook-schedule.js';
 export { platformErrors } from './errors.js';
 export { roles, merchantRoles, type Role, type MerchantRole } from './roles.js';
 export { createOperator, findFirstOperator, findMerchantById, getStore, createMerchant, createStore } from './tenancy.js';

@@ -31,6 +31,7 @@ const policyTable = {
   'audit.read': { roles: merchantManagers, scope: 'platform:read' },
   'webhooks.read': { roles: merchantManagers, scope: 'platform:read' },
   'webhooks.write': { roles: merchantManagers, scope: 'platform:write' },
+  'events.read': { roles: merchantManagers, scope: 'platform:read' },
   'merchant.read': { roles: merchantStaff, scope: 'platform:read' },
   'merchant.write': { roles: ['merchant_owner'], scope: null },
 } satisfies Record<string, PolicyEntry>;

@@ -9,6 +9,7 @@ import { merchantScopes, operatorScopes } from './policy.js';
 import { merchantRoles, roles, type Role } from './roles.js';
 import * as staff from './staff.js';
 import * as tenancy from './tenancy.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 const sessionCookie = 'mp_session';
 
@@ -506,4 +507,6 @@ export async function platformRoutes(instance: FastifyInstance, { db, config }: 
   app.get('/audit-log/verify', { schema: { tags: ['audit'], summary: 'Verify the hash chain; reports the first broken link', response: { 200: VerificationView, ...errors() } } }, async (request) =>
     verificationView(await audit.verifyAuditChain(db, accessOf(request))),
   );
+
+  await webhookRoutes(instance, { db, config });
 }
