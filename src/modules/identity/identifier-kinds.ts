@@ -106,7 +106,8 @@ export function sharingRule(strength: IdentifierStrength): SharingRule {
 }
 
 // One string per identifier for sets and maps; kinds contain no ':' so the first ':' splits it.
-export function identifierKey(identifier: Pick<PersonIdentifier, 'kind' | 'value'>): string {
+// Takes a plain string kind too, so that stored rows can be keyed without narrowing them first.
+export function identifierKey(identifier: { readonly kind: string; readonly value: string }): string {
   return `${identifier.kind}:${identifier.value}`;
 }
 

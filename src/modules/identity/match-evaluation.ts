@@ -3,7 +3,9 @@
 // scored within blocks (same surname, or same last four phone digits), as the service will do:
 // comparing every pair of a merchant's members is quadratic.
 
-import { nameScript, parseChineseName, latinNameTokens, phoneDigits, type MatchProfile } from './match-features.js';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { latinNameTokens, nameScript, parseChineseName, phoneDigits, type MatchProfile } from './match-features.js';
 import { scoreMatch, SUGGESTION_THRESHOLD } from './match-score.js';
 import { countTrueDuplicatePairs, generateSyntheticPersons, type SyntheticPerson } from './synthetic-persons.js';
 
@@ -121,4 +123,18 @@ export function evaluateMatching(options: { persons: number; seed: number; thres
     blockingRecall: truePairs === 0 ? 1 : blocked / truePairs,
     ...measureAt(scored, truePairs, threshold),
   };
+}
+
+// `npx tsx src/modules/identity/match-evaluation.ts --persons 2000 --seed 1 [--threshold 0.4]`
+// prints the figures as JSON for the docs.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: { persons: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' }, threshold: { type: 'string' } },
+  });
+  const evaluation = evaluateMatching({
+    persons: Number(values.persons),
+    seed: Number(values.seed),
+    ...(values.threshold === undefined ? {} : { threshold: Number(values.threshold) }),
+  });
+  process.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
 }

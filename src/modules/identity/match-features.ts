@@ -304,9 +304,15 @@ export function compareAddresses(a: string | undefined, b: string | undefined): 
   if (left === '' || right === '') return { level: 'missing', detail: 'an address is missing' };
   const dice = bigramDice(left, right);
   const shown = `bigram Dice ${dice.toFixed(2)}: ${a} / ${b}`;
-  if (dice >= ADDRESS_SAME) return { level: 'same', detail: shown };
+  // Room 1201 and room 1202 differ by one character but are neighbours, not one home: the same
+  // address also needs the same house, building and room numbers.
+  if (dice >= ADDRESS_SAME && numbersOf(left) === numbersOf(right)) return { level: 'same', detail: shown };
   if (dice >= ADDRESS_SIMILAR) return { level: 'similar', detail: shown };
   return { level: 'different', detail: shown };
+}
+
+function numbersOf(address: string): string {
+  return (address.match(/\d+/g) ?? []).join(' ');
 }
 
 function percent(share: number): string {

@@ -21,64 +21,85 @@ export interface AgreementProbabilities {
 }
 
 // The m/u values, per feature and level, conditional on both records having the field (a missing
-// field carries no evidence: weight 0). Within a feature the m's sum to 1 and so do the u's.
-//
-// m values are assumed error rates of a second record of the same customer: a mistyped or
-// homophone given name (小明 / 晓明) in about one record in six, a birthday given without a year or
-// with day and month swapped, a changed phone in about a fifth, a home vs work address in a quarter.
-// u values are chance agreements between different customers of one merchant's local book: common
-// Chinese names collide (张伟 is shared by ~300,000 people), about 4% of pairs share a surname,
-// birthdays collide once in 365 × ~40 years, a last-4 once in 10,000, and neighbours and family
-// share roads, buildings and contact phones. They were set a priori and then checked, not fitted,
-// on the synthetic book in synthetic-persons.ts (see match-evaluation.ts for the figures).
+// field carries no evidence: weight 0). Within a feature the m's sum to 1 and so do the u's. They
+// were measured, then rounded, on ten synthetic books (seeds 101–110 of synthetic-persons.ts,
+// 2,000 records each): m over all pairs of records of one customer, u over 4 million random pairs
+// of different customers. The evaluation runs on other seeds. They encode
+// the generator's assumptions (its error rates, a local Shanghai merchant, census surname
+// frequencies), not a real merchant's data: re-estimate them (EM on real pairs) before trusting a
+// figure beyond ranking.
 export const MATCH_MODEL = {
   nameChinese: {
-    exact: { m: 0.8, u: 0.0015 },
-    same_surname_similar_given: { m: 0.14, u: 0.004 },
-    same_surname_different_given: { m: 0.02, u: 0.0345 },
-    different: { m: 0.04, u: 0.96 },
+    // Strangers of the synthetic books share a full name in 6 pairs of 100,000, 张伟s included.
+    exact: { m: 0.75, u: 0.000064 },
+    same_surname_similar_given: { m: 0.16, u: 0.0023 },
+    // Positive: a homophone typo in a one-character given name (王伟 / 王玮) leaves nothing in
+    // common, which happens to a customer's second record more often than to two strangers.
+    same_surname_different_given: { m: 0.06, u: 0.028 },
+    different: { m: 0.03, u: 0.969636 },
   },
   nameLatin: {
-    exact: { m: 0.8, u: 0.0005 },
-    similar: { m: 0.15, u: 0.005 },
-    different: { m: 0.05, u: 0.9945 },
+    exact: { m: 0.8, u: 0.001 },
+    similar: { m: 0.17, u: 0.003 },
+    different: { m: 0.03, u: 0.996 },
   },
   birthday: {
-    exact: { m: 0.8, u: 0.00007 },
-    same_month_day: { m: 0.08, u: 0.0027 },
-    transposed_day_month: { m: 0.04, u: 0.0003 },
-    different: { m: 0.08, u: 0.99693 },
+    // 1 / (365 days × 52 birth years), times the share of records that give a year.
+    exact: { m: 0.6, u: 0.00004 },
+    // A year given once (birthday perks ask for the day only) or mistyped.
+    same_month_day: { m: 0.29, u: 0.0027 },
+    transposed_day_month: { m: 0.035, u: 0.00022 },
+    different: { m: 0.075, u: 0.99704 },
   },
   phone: {
-    // Families give one contact number, so different people share a full number more often than
-    // a random 1 in 10^8 would suggest; a masked match includes those cases.
-    same_number: { m: 0.45, u: 0.0002 },
-    same_visible_digits: { m: 0.3, u: 0.00021 },
-    same_last4: { m: 0.03, u: 0.0001 },
-    different: { m: 0.22, u: 0.99949 },
+    // Families give one contact number, so strangers share a number far more often than a random
+    // 1 in 10^8 would suggest; a masked phone agreeing on its visible digits is nearly as telling.
+    same_number: { m: 0.35, u: 0.000024 },
+    same_visible_digits: { m: 0.36, u: 0.000024 },
+    same_last4: { m: 0.018, u: 0.00009 },
+    different: { m: 0.272, u: 0.999862 },
   },
   address: {
-    // Household members share an address; neighbours share a road or a compound.
-    same: { m: 0.55, u: 0.002 },
-    similar: { m: 0.2, u: 0.02 },
-    different: { m: 0.25, u: 0.978 },
+    same: { m: 0.61, u: 0.0001 },
+    // The same road and a near number: neighbours, or a customer's home and work.
+    similar: { m: 0.005, u: 0.0009 },
+    different: { m: 0.385, u: 0.999 },
   },
-  // Phone and address are not independent for different people: those who share a contact phone
-  // are mostly one household under one roof. Once the phones agree, the address is weighed by
-  // P(address | phones agree), or a family would count its home twice and look like one person.
-  addressGivenPhoneAgrees: {
-    same: { m: 0.55, u: 0.7 },
-    similar: { m: 0.2, u: 0.1 },
-    different: { m: 0.25, u: 0.2 },
+  // A Chinese name and a Latin one cannot be compared without romanisation. Strangers differ in
+  // script in 2 × 8% × 92% of pairs; a customer writing pinyin once and characters once is assumed
+  // at 1% (the generator never does it).
+  nameScripts: {
+    incomparable: { m: 0.01, u: 0.15 },
+  },
+  // Different customers who share a contact phone or an address are mostly one household: under
+  // one roof and, for parents and children, one surname. Name and address are therefore not
+  // independent of the phone for non-matches; once a home is shared these tables apply instead
+  // (u measured over all such stranger pairs of the training books), or a family would count its
+  // home and surname twice and look like one person.
+  nameChineseGivenSharedHome: {
+    exact: { m: 0.75, u: 0.0005 },
+    same_surname_similar_given: { m: 0.16, u: 0.046 },
+    same_surname_different_given: { m: 0.06, u: 0.56 },
+    different: { m: 0.03, u: 0.3935 },
+  },
+  addressGivenSharedPhone: {
+    same: { m: 0.68, u: 0.92 },
+    similar: { m: 0.005, u: 0.005 },
+    different: { m: 0.315, u: 0.075 },
   },
 } as const satisfies Record<string, Record<string, AgreementProbabilities>>;
 
-// About one pair in ten thousand of a merchant's members is a duplicate: a few thousand members of
-// whom some percent were recorded twice (a second phone, a second channel).
-export const PRIOR_MATCH_PROBABILITY = 1e-4;
+// Share of all pairs of a merchant's records that are one customer: 1.6 in 10,000 on the synthetic
+// books of 2,000 records (15% of customers recorded twice or more). The true share falls as a book
+// grows (about 1 / size), so a much larger merchant needs a smaller prior or a higher threshold.
+export const PRIOR_MATCH_PROBABILITY = 1.6e-4;
 
-// Suggest a pair for review from this posterior probability; chosen on the synthetic evaluation.
-export const SUGGESTION_THRESHOLD = 0.5;
+// Suggest a pair for review from this posterior probability. Chosen on the training books: from
+// 0.35 up every book keeps precision at or above 0.9 (a reviewer's time is the cost), F1 is flat
+// (0.895–0.897) up to 0.6, and 0.4 stays clear of the pairs at 0.34 that have only an equal name
+// against a different phone, while keeping those at 0.42 with an equal name against a different
+// address.
+export const SUGGESTION_THRESHOLD = 0.4;
 
 export type MatchFeature = 'name' | 'birthday' | 'phone' | 'address';
 
@@ -110,24 +131,20 @@ type FeatureTable = Readonly<Record<string, AgreementProbabilities>>;
 
 export function scoreMatch(a: MatchProfile, b: MatchProfile): MatchScore {
   const name = compareNames(a.name, b.name);
-  const nameTable: FeatureTable =
-    a.name !== undefined && nameScript(a.name) === 'latin' ? MATCH_MODEL.nameLatin : MATCH_MODEL.nameChinese;
   const phone = comparePhones(a.phones, b.phones);
+  const address = compareAddresses(a.address, b.address);
   const phonesAgree = phone.level === 'same_number' || phone.level === 'same_visible_digits';
+  const sharedHome = phonesAgree || address.level === 'same';
   const observed: Array<{ feature: MatchFeature; level: string; detail: string; table: FeatureTable }> = [
-    { feature: 'name', ...name, table: nameTable },
+    { feature: 'name', ...name, table: nameTable(name.level, a.name, sharedHome) },
     { feature: 'birthday', ...compareBirthdays(a.birthday, b.birthday), table: MATCH_MODEL.birthday },
     { feature: 'phone', ...phone, table: MATCH_MODEL.phone },
-    {
-      feature: 'address',
-      ...compareAddresses(a.address, b.address),
-      table: phonesAgree ? MATCH_MODEL.addressGivenPhoneAgrees : MATCH_MODEL.address,
-    },
+    { feature: 'address', ...address, table: phonesAgree ? MATCH_MODEL.addressGivenSharedPhone : MATCH_MODEL.address },
   ];
 
   const weighted = observed.map((item) => {
     const probabilities = item.table[item.level];
-    // Missing or incomparable fields are as likely for the same person as for different ones.
+    // A missing field is as likely for the same person as for different ones: no evidence.
     const weight = probabilities === undefined ? 0 : agreementWeight(probabilities);
     return { feature: item.feature, level: item.level, weight, detail: item.detail };
   });
@@ -141,4 +158,10 @@ export function scoreMatch(a: MatchProfile, b: MatchProfile): MatchScore {
       contribution: totalMagnitude === 0 ? 0 : item.weight / totalMagnitude,
     })),
   };
+}
+
+function nameTable(level: string, name: string | undefined, sharedHome: boolean): FeatureTable {
+  if (level === 'incomparable') return MATCH_MODEL.nameScripts;
+  if (name !== undefined && nameScript(name) === 'latin') return MATCH_MODEL.nameLatin;
+  return sharedHome ? MATCH_MODEL.nameChineseGivenSharedHome : MATCH_MODEL.nameChinese;
 }

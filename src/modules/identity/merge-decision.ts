@@ -75,13 +75,13 @@ export function decideMerge(question: MergeQuestion): MergeDecision {
       outcome: 'no_merge',
       evidence,
       conflicts,
-      reasons: [`the linking ${describe(link)} is not held by both persons`],
+      reasons: [`the linking ${describeIdentifier(link)} is not held by both persons`],
     };
   }
 
   const strongest = strongestOf(evidence);
   const reasons = evidence.map(
-    (shared) => `both persons hold ${describe(shared)}, ${shared.strength} evidence${strengthNote(shared, first, second)}`,
+    (shared) => `both persons hold ${describeIdentifier(shared)}, ${shared.strength} evidence${strengthNote(shared, first, second)}`,
   );
 
   if (strongest === 'weak') {
@@ -123,7 +123,8 @@ export function decideMerge(question: MergeQuestion): MergeDecision {
     conflicts,
     reasons: [
       ...reasons,
-      'no strong evidence is shared: medium identifiers (an app account, an email) may be shared within a family or mistyped, so they never merge automatically',
+      'no strong evidence is shared: medium identifiers (an app account, an email) may be shared ' +
+        'within a family or mistyped, so they never merge automatically',
     ],
   };
 }
@@ -189,7 +190,7 @@ function strongestOf(evidence: readonly SharedEvidence[]): IdentifierStrength {
   return STRENGTH_ORDER[best] ?? 'weak';
 }
 
-function describe(identifier: Pick<PersonIdentifier, 'kind' | 'value'>): string {
+function describeIdentifier(identifier: Pick<PersonIdentifier, 'kind' | 'value'>): string {
   return `${identifier.kind} ${identifier.value}`;
 }
 

@@ -14,13 +14,18 @@ describe('seededRandom', () => {
   it('stays in range and is roughly uniform', () => {
     const random = seededRandom(7);
     const counts = [0, 0, 0, 0];
+    let lowest = 1;
+    let highest = 0;
     for (let i = 0; i < 40_000; i++) {
       const value = random.int(0, 3);
       counts[value] = (counts[value] ?? 0) + 1;
       const unit = random.next();
-      expect(unit).toBeGreaterThanOrEqual(0);
-      expect(unit).toBeLessThan(1);
+      lowest = Math.min(lowest, unit);
+      highest = Math.max(highest, unit);
     }
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    expect(highest).toBeLessThan(1);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(40_000);
     for (const count of counts) expect(count).toBeGreaterThan(9_500);
   });
 

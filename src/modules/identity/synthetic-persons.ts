@@ -41,7 +41,7 @@ export const SYNTHETIC_RATES = {
   second: {
     name: { exact: 0.74, givenHomophone: 0.14, surnameHomophone: 0.03, givenCharDropped: 0.03, differentGiven: 0.02, missing: 0.04 },
     birthday: { same: 0.64, transposed: 0.08, missing: 0.12, yearless: 0.06, yearTypo: 0.04, different: 0.06 },
-    phone: { same: 0.6, newNumber: 0.22, missing: 0.18 },
+    phone: { same: 0.58, mistyped: 0.03, newNumber: 0.21, missing: 0.18 },
     address: { same: 0.55, moved: 0.25, missing: 0.2 },
   },
 } as const;
@@ -224,17 +224,36 @@ function householdMember(generator: Generator, id: string, of: Entity): Entity {
 function renderRecord(generator: Generator, entity: Entity, second: boolean): Omit<SyntheticPerson, 'id'> {
   const { random } = generator;
   const name = second ? secondName(random, entity) : entityName(entity, entity.surname, entity.given);
-  const birthdayText = entity.birthday === undefined ? undefined : second ? secondBirthday(random, entity.birthday) : firstBirthday(random, entity.birthday);
+  let birthdayText: string | undefined;
+  if (entity.birthday !== undefined) {
+    birthdayText = second ? secondBirthday(random, entity.birthday) : firstBirthday(random, entity.birthday);
+  }
   let phoneNumber = entity.phone;
   let addressValue = entity.address;
   if (second) {
     const rates = SYNTHETIC_RATES.second;
-    const phoneChange = random.weighted([['same', rates.phone.same], ['newNumber', rates.phone.newNumber], ['missing', rates.phone.missing]] as const);
-    if (phoneNumber !== undefined && phoneChange !== 'same') phoneNumber = phoneChange === 'newNumber' ? phone(generator) : undefined;
-    const addressChange = random.weighted([['same', rates.address.same], ['moved', rates.address.moved], ['missing', rates.address.missing]] as const);
-    if (addressValue !== undefined && addressChange !== 'same') addressValue = addressChange === 'moved' ? address(random) : undefined;
+    const phoneChange = random.weighted([
+      ['same', rates.phone.same],
+      ['mistyped', rates.phone.mistyped],
+      ['newNumber', rates.phone.newNumber],
+      ['missing', rates.phone.missing],
+    ] as const);
+    if (phoneNumber !== undefined) {
+      if (phoneChange === 'mistyped') phoneNumber = mistypeMiddleDigit(random, phoneNumber);
+      else if (phoneChange === 'newNumber') phoneNumber = phone(generator);
+      else if (phoneChange === 'missing') phoneNumber = undefined;
+    }
+    const addressChange = random.weighted([
+      ['same', rates.address.same],
+      ['moved', rates.address.moved],
+      ['missing', rates.address.missing],
+    ] as const);
+    if (addressValue !== undefined && addressChange !== 'same') {
+      addressValue = addressChange === 'moved' ? address(random) : undefined;
+    }
   }
-  const phones = phoneNumber === undefined ? [] : [random.chance(SYNTHETIC_RATES.maskedPhoneRate) ? mask(phoneNumber) : phoneNumber];
+  const shownPhone = phoneNumber !== undefined && random.chance(SYNTHETIC_RATES.maskedPhoneRate) ? mask(phoneNumber) : phoneNumber;
+  const phones = shownPhone === undefined ? [] : [shownPhone];
   return {
     entityId: entity.id,
     phones,
@@ -341,7 +360,8 @@ function formatBirthday(date: { year?: number; month: number; day: number }): st
 }
 
 function firstBirthday(random: SeededRandom, date: { year: number; month: number; day: number }): string {
-  return random.chance(SYNTHETIC_RATES.yearlessBirthdayRate) ? formatBirthday({ month: date.month, day: date.day }) : formatBirthday(date);
+  const yearless = random.chance(SYNTHETIC_RATES.yearlessBirthdayRate);
+  return formatBirthday(yearless ? { month: date.month, day: date.day } : date);
 }
 
 function secondBirthday(random: SeededRandom, date: { year: number; month: number; day: number }): string | undefined {
@@ -376,6 +396,13 @@ function phone(generator: Generator): string {
   return `${generator.random.pick(generator.blocks)}${digits(generator.random, 4)}`;
 }
 
+// A slip in the middle four digits: the last four, which people read back, survive.
+function mistypeMiddleDigit(random: SeededRandom, phoneNumber: string): string {
+  const at = random.int(3, 6);
+  const digit = String((Number(phoneNumber[at]) + random.int(1, 9)) % 10);
+  return `${phoneNumber.slice(0, at)}${digit}${phoneNumber.slice(at + 1)}`;
+}
+
 function mask(phoneNumber: string): string {
   return `${phoneNumber.slice(0, 3)}****${phoneNumber.slice(-4)}`;
 }
@@ -383,9 +410,9 @@ function mask(phoneNumber: string): string {
 function address(random: SeededRandom): Address {
   const district = random.pick(DISTRICTS);
   const road = random.pick(ROADS_BY_DISTRICT[district] ?? []);
-  return random.chance(0.6)
-    ? { district, road, number: random.int(1, 2000), lane: { building: random.int(1, 40), room: random.int(1, 30) * 100 + random.int(1, 4) } }
-    : { district, road, number: random.int(1, 999) };
+  if (!random.chance(0.6)) return { district, road, number: random.int(1, 999) };
+  const lane = { building: random.int(1, 40), room: random.int(1, 30) * 100 + random.int(1, 4) };
+  return { district, road, number: random.int(1, 2000), lane };
 }
 
 // The same address as different people write it.
