@@ -5,7 +5,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 // `<t>.<raw body>`. Signing the timestamp with the body lets receivers refuse replays.
 
 export const signatureHeader = 'MemberPlus-Signature';
-export const signatureToleranceSeconds = 300;
 
 function hmacHex(secret: string, timestamp: number, rawBody: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${rawBody}`, 'utf8').digest('hex');
