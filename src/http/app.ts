@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { commonErrors } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
+import { identityModule } from '../modules/identity/index.js';
 import { platformModule, type AccessContext } from '../modules/platform/index.js';
 import { installIdempotency } from './idempotency-hook.js';
 import { installProblemHandlers, sendProblem } from './problem.js';
@@ -44,7 +45,7 @@ export interface ModuleRegistration {
   readonly routes: (app: FastifyInstance, deps: ModuleDeps) => Promise<void>;
 }
 
-const modules: readonly ModuleRegistration[] = [platformModule];
+const modules: readonly ModuleRegistration[] = [platformModule, identityModule];
 
 export const sessionCookie = 'mp_session';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
