@@ -1,0 +1,26 @@
+import { Tag } from 'antd';
+import { useCodeLabel } from '../i18n.js';
+
+const colors: Record<string, string> = {
+  active: 'green',
+  enabled: 'green',
+  delivered: 'green',
+  succeeded: 'green',
+  pending: 'gold',
+  locked: 'orange',
+  suspended: 'orange',
+  disabled: 'default',
+  closed: 'default',
+  revoked: 'default',
+  failed: 'red',
+  dead: 'red',
+};
+
+export function StatusTag({ status }: { status: string }) {
+  const label = useCodeLabel();
+  return (
+    <Tag color={colors[status] ?? 'default'} data-status={status}>
+      {label('status', status)}
+    </Tag>
+  );
+}
