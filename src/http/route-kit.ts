@@ -46,7 +46,8 @@ export function errors(...statuses: number[]): Record<number, TSchema> {
 }
 
 export const Timestamp = Type.String({ format: 'date-time' });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+// Null first: with coerceTypes on, a string-first union would coerce null to "".
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 export const PageQuery = {
   after: Type.Optional(Type.String({ maxLength: 64, description: 'cursor: the id of the last item of the previous page' })),

@@ -1,9 +1,4 @@
 // The platform module's door: tenancy, people, keys, access, audit, idempotency, outbox, webhooks.
-import type { FastifyInstance } from 'fastify';
-import type { ModuleDeps } from '../../http/route-kit.js';
-import * as auth from './auth.js';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
-import { platformRoutes } from './routes.js';
 
 export type { AccessContext, Actor } from './access.js';
 export { assertStoreInScope, canSeeStore, requireMerchantId, systemContext } from './access.js';
@@ -16,15 +11,10 @@ export { signatureHeader, signWebhook, verifyWebhookSignature } from './webhook-
 export { webhookRetryDelaysMs, webhookRetrySpanMs } from './webhook-schedule.js';
 export { platformErrors } from './errors.js';
 export { roles, merchantRoles, type Role, type MerchantRole } from './roles.js';
-export { createOperator, findFirstOperator, findMerchantById, getStore, createMerchant, createStore } from './tenancy.js';
+export { createOperator, findFirstOperator, findMerchantById, getAgent, getStore, createMerchant, createStore } from './tenancy.js';
 export { insertUser, createStaff } from './staff.js';
 export { insertApiKey, createApiKey } from './api-keys.js';
 export { contextForUserId } from './auth.js';
 export { clampLimit, pageOf, type Page } from './paging.js';
 
-export const platformModule = {
-  name: 'platform',
-  routes: (app: FastifyInstance, deps: ModuleDeps) => platformRoutes(app, deps),
-  auth: { authenticateApiKey: auth.authenticateApiKey, authenticateSession: auth.authenticateSession },
-  idempotency: { claim: claimIdempotencyKey, complete: completeIdempotencyKey, release: releaseIdempotencyKey },
-};
+export { platformModule } from './routes.js';

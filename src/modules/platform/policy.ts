@@ -62,7 +62,7 @@ function policyFor(action: string): PolicyEntry | undefined {
   return (policyTable as Record<string, PolicyEntry>)[action] ?? extraPolicies.get(action);
 }
 
-export function isAllowed(ctx: AccessContext, action: Action | string): boolean {
+export function isAllowed(ctx: AccessContext, action: Action | (string & {})): boolean {
   const entry = policyFor(action);
   if (!entry) return false;
   const { actor } = ctx;
@@ -81,6 +81,6 @@ export function isAllowed(ctx: AccessContext, action: Action | string): boolean 
   return false;
 }
 
-export function authorize(ctx: AccessContext, action: Action | string): void {
+export function authorize(ctx: AccessContext, action: Action | (string & {})): void {
   if (!isAllowed(ctx, action)) throw commonErrors.make('forbidden', `not allowed: ${action}`);
 }

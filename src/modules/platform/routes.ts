@@ -5,8 +5,9 @@ import { accessOf, errors, iso, NoBody, Nullable, Page, PageQuery, StrictObject,
 import * as apiKeyService from './api-keys.js';
 import * as audit from './audit.js';
 import * as auth from './auth.js';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './idempotency.js';
 import { merchantScopes, operatorScopes } from './policy.js';
-import { merchantRoles, roles, type Role } from './roles.js';
+import { merchantRoles, roles } from './roles.js';
 import * as staff from './staff.js';
 import * as tenancy from './tenancy.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -418,7 +419,7 @@ export async function platformRoutes(instance: FastifyInstance, { db, config }: 
         await staff.updateStaff(db, accessOf(request), request.params.userId, {
           displayName: b.display_name,
           phone: b.phone,
-          role: b.role as Role | undefined,
+          role: b.role,
           storeIds: b.store_ids,
           status: b.status,
           unlock: b.unlock,
@@ -510,3 +511,11 @@ export async function platformRoutes(instance: FastifyInstance, { db, config }: 
 
   await webhookRoutes(instance, { db, config });
 }
+
+/** How the app wires the platform in: its routes, plus the auth and idempotency the HTTP layer runs. */
+export const platformModule = {
+  name: 'platform',
+  routes: (app: FastifyInstance, deps: ModuleDeps) => platformRoutes(app, deps),
+  auth: { authenticateApiKey: auth.authenticateApiKey, authenticateSession: auth.authenticateSession },
+  idempotency: { claim: claimIdempotencyKey, complete: completeIdempotencyKey, release: releaseIdempotencyKey },
+};
