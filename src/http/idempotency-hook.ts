@@ -18,7 +18,9 @@ export function installIdempotency(app: FastifyInstance, db: Db): void {
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof key !== 'string' || !request.access) return;
-    const scope = request.access.merchantId ?? request.access.operatorId;
+    // One key space per caller, not per tenant: a replay skips the route's policy check, so a shared
+    // space would hand a cashier the owner's response (an API key's secret) or an agent the operator's.
+    const scope = `${request.access.merchantId ?? request.access.operatorId}/${request.access.actor.id}`;
     const claim = await service.claim(db, { scope, key, method: request.method, path: request.url, body: request.body });
     if (claim.kind === 'replay') {
       reply.header('idempotent-replayed', 'true');

@@ -6,7 +6,7 @@ import { commonErrors } from '../../kernel/errors.js';
 import { idempotencyKeys } from './schema.js';
 
 export interface IdempotentRequest {
-  /** Whose key space: the merchant (or operator) the caller acts for. */
+  /** Whose key space: the caller (user or API key) within the merchant (or operator) it acts for. */
   readonly scope: string;
   readonly key: string;
   readonly method: string;
