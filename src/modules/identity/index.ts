@@ -1,7 +1,5 @@
 // The identity (ID+) module's door: resolution, persons, merge and unmerge, and the merge-handler
 // protocol through which modules that own person data move it (identity never writes their tables).
-import type { FastifyInstance } from 'fastify';
-import type { ModuleDeps } from '../../http/route-kit.js';
 import { registerPolicies } from '../platform/index.js';
 import { identityRoutes } from './routes.js';
 
@@ -22,7 +20,4 @@ export { listReviewItems, resolveReviewItem } from './review-queue.js';
 export { identityErrors } from './errors.js';
 export { IDENTIFIER_KINDS, normaliseIdentifier, type IdentifierKind } from './identifier-kinds.js';
 
-export const identityModule = {
-  name: 'identity',
-  routes: (app: FastifyInstance, deps: ModuleDeps) => identityRoutes(app, deps),
-};
+export const identityModule = { name: 'identity', routes: identityRoutes };
