@@ -3,6 +3,7 @@ import { defineConfig } from 'drizzle-kit';
 // Each module owns its tables in its own schema.ts; migrations are generated SQL, committed.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/modules/*/schema.ts',
+  // The payments sandbox is a separate "channel company" with its own tables inside the module.
+  schema: ['./src/modules/*/schema.ts', './src/modules/payments/sandbox/schema.ts'],
   out: './drizzle',
 });

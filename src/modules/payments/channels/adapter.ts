@@ -90,3 +90,42 @@ export interface ChannelAdapter {
   /** The channel's daily bill for one merchant-local date (yyyy-MM-dd), as the channel's own file text. */
   downloadBill(date: string): Promise<string>;
 }
+
+/**
+ * Why a channel call failed, for the domain to decide what to do next:
+ * - `rejected`: the channel answered and refused (e.g. ORDERPAID on close, 40004 on refund) — do not retry as is;
+ * - `unavailable`: no usable answer (network, timeout, 5xx, SYSTEMERROR) — the outcome is unknown: query, then retry;
+ * - `bad_response`: an answer that failed verification (signature, shape) — treat as unknown and never trust it;
+ * - `misconfigured`: the credentials cannot work (bad key, wrong mode).
+ */
+export type ChannelErrorKind = 'rejected' | 'unavailable' | 'bad_response' | 'misconfigured';
+
+export class ChannelError extends Error {
+  constructor(
+    readonly channel: ChannelName,
+    readonly kind: ChannelErrorKind,
+    /** The channel's own code (ORDERPAID, ACQ.TRADE_NOT_EXIST, …) or ours (`signature`, `http_502`). */
+    readonly channelCode: string,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(`${channel}: ${message}`);
+    this.name = 'ChannelError';
+  }
+}
+
+/** One line of a channel's daily bill, normalised for reconciliation (对账). */
+export interface ChannelBillLine {
+  readonly kind: 'payment' | 'refund';
+  readonly outTradeNo: string;
+  readonly channelTradeNo: string;
+  readonly outRefundNo: string | null;
+  readonly channelRefundNo: string | null;
+  /** Payment amount, or the refund amount for refund lines; always positive. */
+  readonly amountFen: number;
+  /** The channel's fee for the line, in fen rounded half up; negative for refunds where the fee is returned. */
+  readonly feeFen: number;
+  readonly occurredAt: Date;
+  /** The channel's status word (SUCCESS, REFUND, 交易, 退款). */
+  readonly channelState: string;
+}
