@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { commonErrors } from '../../../kernel/errors.js';
-import { errors, StrictObject, type ModuleDeps } from '../../../http/route-kit.js';
+import { errors, NoBody, StrictObject, type ModuleDeps } from '../../../http/route-kit.js';
 import { buildSignedAlipayResponse } from '../channels/alipay-signature.js';
 import { ChannelCredentials } from '../channels/channel-credentials.js';
 import { newWechatpayNonce, signWechatpayResponse } from '../channels/wechatpay-signature.js';
@@ -184,6 +184,7 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
         tags,
         summary: 'Send a notification again, many times at once and optionally tampered, to test the receiver',
         params: Type.Object({ id: Type.String({ pattern: '^sbn_[0-9a-f]{20}$' }) }),
+        body: NoBody,
         querystring: Type.Object({
           times: Type.Integer({ minimum: 1, maximum: 100, default: 1 }),
           tamper: Type.Union([Type.Literal('none'), Type.Literal('body'), Type.Literal('tag'), Type.Literal('signature'), Type.Literal('stale')], { default: 'none' }),
