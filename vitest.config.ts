@@ -9,7 +9,8 @@ export default defineConfig({
     isolate: false,
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Generous: a loaded 2-core machine runs property tests several times slower; these are safety nets, not timings.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     globalSetup: ['test/support/global-setup.ts'],
   },
