@@ -375,7 +375,7 @@ export function parseAlipayBill(text: string): ChannelBillLine[] {
       channelRefundNo: null,
       amountFen: amount.fen,
       // 服务费 is written negative (a charge to the merchant); refunds give it back, positive.
-      feeFen: fee?.[1] ? feeYuan.fen : -feeYuan.fen,
+      feeFen: (fee?.[1] ? feeYuan.fen : -feeYuan.fen) || 0, // never -0
       occurredAt,
       channelState: type,
     };

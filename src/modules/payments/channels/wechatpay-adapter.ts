@@ -443,7 +443,7 @@ function feeFen(text: string | undefined): number {
   const [, minus, whole = '0', fraction = ''] = match;
   const hundredThousandths = BigInt(whole) * 100_000n + BigInt(fraction.padEnd(5, '0'));
   const fen = Number((hundredThousandths + 500n) / 1000n);
-  return minus ? -fen : fen;
+  return minus && fen !== 0 ? -fen : fen;
 }
 
 /** Parses a WeChat Pay trade bill (ALL): one line per payment and one per refund; totals checked. */
