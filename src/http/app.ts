@@ -14,6 +14,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { commonErrors } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { identityModule } from '../modules/identity/index.js';
+import { membershipModule } from '../modules/membership/index.js';
 import { platformModule, type AccessContext } from '../modules/platform/index.js';
 import { installIdempotency } from './idempotency-hook.js';
 import { installProblemHandlers, sendProblem } from './problem.js';
@@ -45,7 +46,7 @@ export interface ModuleRegistration {
   readonly routes: (app: FastifyInstance, deps: ModuleDeps) => Promise<void>;
 }
 
-const modules: readonly ModuleRegistration[] = [platformModule, identityModule];
+const modules: readonly ModuleRegistration[] = [platformModule, identityModule, membershipModule];
 
 export const sessionCookie = 'mp_session';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

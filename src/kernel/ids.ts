@@ -34,6 +34,14 @@ export const idPrefixes = {
   crossMerchantLink: 'xml',
   member: 'mem',
   coupon: 'cpn',
+  couponTemplate: 'cpt',
+  pointsLot: 'mpl',
+  pointsEntry: 'mpe',
+  membershipOperation: 'mop',
+  storedValueAccount: 'sva',
+  storedValueEntry: 'sve',
+  tierChange: 'mth',
+  checkout: 'chk',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

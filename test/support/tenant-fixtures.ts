@@ -62,6 +62,24 @@ export const tenantFixtures: Readonly<Record<string, TenantFixture>> = {
     if (!delivery) throw new Error('the test event made no delivery for A’s endpoint');
     return delivery.id;
   },
+  // ---- membership ----
+  memberId: async (f) =>
+    (await f.asA<Created>('POST', '/v1/members', { phone: '13700137001', display_name: 'A walk member', consent_version: 'v1', consent_purposes: ['membership'] })).id,
+  templateId: async (f) =>
+    (
+      await f.asA<Created>('POST', '/v1/membership/coupon-templates', {
+        name: 'A walk ¥10 off',
+        kind: 'cash_off',
+        value_fen: 1000,
+        validity: { kind: 'relative', days: 30 },
+      })
+    ).id,
+  couponId: async (f) => (await f.asA<Created>('POST', `/v1/membership/coupon-templates/${await f.id('templateId')}/issues`, { member_id: await f.id('memberId') })).id,
+  spendEntryId: async (f) => {
+    const memberId = await f.id('memberId');
+    await f.asA('POST', `/v1/members/${memberId}/stored-value/top-ups`, { amount_fen: 10_000, payment_reference: 'walk-top-up' });
+    return (await f.asA<{ entry: Created }>('POST', `/v1/members/${memberId}/stored-value/spends`, { amount_fen: 1_000 })).entry.id;
+  },
   // ---- identity (ID+) ----
   personId: async (f) => (await identityPerson(f, 'walk-person')).person_id,
   // Body fields are filled during the walk, after A's snapshot: they reuse persons the path fixtures made.

@@ -1,0 +1,15 @@
+// The membership module's door (大会员): programs, members and cards, tiers, the points ledger with
+// lots, stored value (储值) with principal and bonus, coupons (卡券) and the atomic checkout.
+import { registerMembershipPolicies } from './policies.js';
+import { membershipRoutes } from './routes.js';
+
+registerMembershipPolicies();
+
+export { membershipErrors } from './errors.js';
+export { enrolMember, getMember, findMember, type EnrolInput, type MemberRow } from './members.js';
+export { earnInTransaction, spendInTransaction as spendPointsInTransaction, reverseInTransaction, expirePoints, type EarnInput, type ReversalInput, type PointsOperationResult } from './points-ledger.js';
+export { checkLedgersOf, type LedgerCheck } from './ledger-check.js';
+export { checkout, type CheckoutInput, type CheckoutResult } from './checkout.js';
+export { evaluateAllTiers } from './tiers.js';
+
+export const membershipModule = { name: 'membership', routes: membershipRoutes };

@@ -1,0 +1,359 @@
+// Membership (大会员) tables. Ledgers (points entries, stored-value entries, tier history) are
+// append-only — the database refuses updates and deletes (migration membership_append_only) —
+// and balances on accounts and lots are caches checked against the sum of entries.
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const fen = (name: string) => bigint(name, { mode: 'number' });
+const points = (name: string) => bigint(name, { mode: 'number' });
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => at('created_at').notNull().defaultNow();
+const updatedAt = () => at('updated_at').notNull().defaultNow();
+
+export interface CardDesign {
+  title?: string;
+  background_color?: string;
+  text_color?: string;
+  logo_url?: string;
+}
+
+export interface JoinRules {
+  /** 支付即会员: the pay-result page offers to join. */
+  at_payment: boolean;
+  /** Members may join from the H5 page. */
+  h5: boolean;
+  /** Staff may enrol at the counter. */
+  counter: boolean;
+  require_phone: boolean;
+}
+
+export interface EarnConfig {
+  product_multipliers: { id: string; multiplier_bps: number }[];
+  category_multipliers: { id: string; multiplier_bps: number }[];
+  promotions: { id: string; multiplier_bps: number; starts_at: string; ends_at: string; store_ids: string[] | null }[];
+  stack_promotions: boolean;
+  event_points: Record<string, number>;
+}
+
+/** One program per merchant. */
+export const programs = pgTable('membership_programs', {
+  merchantId: text('merchant_id').primaryKey(),
+  name: text('name').notNull(),
+  cardDesign: jsonb('card_design').$type<CardDesign>().notNull(),
+  joinRules: jsonb('join_rules').$type<JoinRules>().notNull(),
+  /** The consent text version members accept when joining now. */
+  consentVersion: text('consent_version').notNull(),
+  pointsPerYuan: integer('points_per_yuan').notNull(),
+  pointsPendingDays: integer('points_pending_days').notNull(),
+  /** null: points never expire. */
+  pointsExpiryDays: integer('points_expiry_days'),
+  allowNegativePoints: boolean('allow_negative_points').notNull(),
+  /** Points as payment: how many points make ¥1. */
+  redeemPointsPerYuan: integer('redeem_points_per_yuan').notNull(),
+  earnConfig: jsonb('earn_config').$type<EarnConfig>().notNull(),
+  storedValueCapFen: fen('stored_value_cap_fen').notNull(),
+  escrowRatioBps: integer('escrow_ratio_bps').notNull(),
+  topUpPlans: jsonb('top_up_plans').$type<{ pay_fen: number; bonus_fen: number }[]>().notNull(),
+  tierBasis: text('tier_basis').notNull(),
+  tierWindowDays: integer('tier_window_days').notNull(),
+  tierDowngradeMode: text('tier_downgrade_mode').notNull(),
+  tierDowngradeAfterDays: integer('tier_downgrade_after_days').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const members = pgTable(
+  'membership_members',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    /** The identity module's person, when resolution ran; links across modules are ids. */
+    personId: text('person_id'),
+    cardNumber: text('card_number').notNull(),
+    phone: text('phone'), // personal information
+    displayName: text('display_name'), // personal information
+    birthday: text('birthday'), // personal information (YYYY-MM-DD)
+    /** Channel identifiers kept here only when identity could not resolve them. */
+    identifiers: jsonb('identifiers').$type<{ kind: string; value: string }[]>().notNull().default([]), // personal information
+    joinChannel: text('join_channel').notNull(),
+    storeId: text('store_id'),
+    joinedAt: at('joined_at').notNull(),
+    consentVersion: text('consent_version').notNull(),
+    consentPurposes: jsonb('consent_purposes').$type<string[]>().notNull(),
+    /** Marketing messages are a separate opt-in (PIPL art. 24). */
+    marketingOptIn: boolean('marketing_opt_in').notNull().default(false),
+    marketingOptInAt: at('marketing_opt_in_at'),
+    status: text('status').notNull().default('active'),
+    tierCode: text('tier_code'),
+    tierSince: at('tier_since'),
+    tierBelowSince: at('tier_below_since'),
+    tierFloorCode: text('tier_floor_code'),
+    tierFloorExpiresAt: at('tier_floor_expires_at'),
+    tierFloorReason: text('tier_floor_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex('membership_members_card_uq').on(t.merchantId, t.cardNumber),
+    uniqueIndex('membership_members_person_uq').on(t.merchantId, t.personId).where(sql`${t.personId} is not null`),
+    index('membership_members_phone_idx').on(t.merchantId, t.phone),
+  ],
+);
+
+/** Cached points balance per member; the row every points operation locks. */
+export const pointsAccounts = pgTable(
+  'membership_points_accounts',
+  {
+    merchantId: text('merchant_id').notNull(),
+    memberId: text('member_id').notNull(),
+    balance: points('balance').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.memberId] })],
+);
+
+export const pointsLots = pgTable(
+  'membership_points_lots',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    memberId: text('member_id').notNull(),
+    kind: text('kind').notNull(), // earn | debt
+    points: points('points').notNull(),
+    /** Cache: Σ this lot's entries. */
+    remaining: points('remaining').notNull(),
+    earnedAt: at('earned_at').notNull(),
+    availableAt: at('available_at').notNull(),
+    expiresAt: at('expires_at'),
+    source: text('source').notNull(), // purchase | manual | event | adjust | debt
+    sourceRef: text('source_ref'),
+    /** What a purchase earned on, so refunds reverse at its rates (earn-rules.ts EarnSnapshot). */
+    earnSnapshot: jsonb('earn_snapshot'),
+    /** Fen refunded so far per purchase line. */
+    refundedFen: jsonb('refunded_fen').$type<number[]>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    index('membership_points_lots_member_idx').on(t.merchantId, t.memberId, t.earnedAt),
+    index('membership_points_lots_expiry_idx').on(t.merchantId, t.expiresAt).where(sql`${t.remaining} > 0`),
+    uniqueIndex('membership_points_lots_debt_uq').on(t.merchantId, t.memberId).where(sql`${t.kind} = 'debt'`),
+    check('membership_points_lots_sign', sql`(${t.kind} = 'earn' and ${t.remaining} >= 0) or (${t.kind} = 'debt' and ${t.remaining} <= 0)`),
+  ],
+);
+
+export const pointsEntries = pgTable(
+  'membership_points_entries',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    memberId: text('member_id').notNull(),
+    lotId: text('lot_id').notNull(),
+    /** Entries written by one operation share it (a spend over three lots is one operation). */
+    operationId: text('operation_id').notNull(),
+    type: text('type').notNull(),
+    delta: points('delta').notNull(),
+    reason: text('reason'),
+    reference: text('reference'),
+    actorId: text('actor_id').notNull(),
+    occurredAt: at('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    index('membership_points_entries_member_idx').on(t.merchantId, t.memberId, t.id),
+    index('membership_points_entries_lot_idx').on(t.merchantId, t.lotId),
+  ],
+);
+
+/** External references already applied (a payment's earn, a refund's reversal): exactly once. */
+export const appliedReferences = pgTable(
+  'membership_applied_references',
+  {
+    merchantId: text('merchant_id').notNull(),
+    kind: text('kind').notNull(),
+    reference: text('reference').notNull(),
+    operationId: text('operation_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.kind, t.reference] })],
+);
+
+/** 储值 card: principal and bonus kept apart; cached balances checked against entries. */
+export const storedValueAccounts = pgTable(
+  'membership_stored_value_accounts',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    memberId: text('member_id').notNull(),
+    principalFen: fen('principal_fen').notNull().default(0),
+    bonusFen: fen('bonus_fen').notNull().default(0),
+    /** Per-card cap; null = the program's. */
+    capFen: fen('cap_fen'),
+    status: text('status').notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex('membership_stored_value_accounts_member_uq').on(t.merchantId, t.memberId),
+    check('membership_stored_value_accounts_non_negative', sql`${t.principalFen} >= 0 and ${t.bonusFen} >= 0`),
+  ],
+);
+
+export const storedValueEntries = pgTable(
+  'membership_stored_value_entries',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    accountId: text('account_id').notNull(),
+    memberId: text('member_id').notNull(),
+    type: text('type').notNull(), // top_up | spend | refund | adjust | expire | transfer_on_merge
+    principalDelta: fen('principal_delta').notNull(),
+    bonusDelta: fen('bonus_delta').notNull(),
+    /** Top-ups: the payment that paid for it. */
+    paymentReference: text('payment_reference'),
+    reference: text('reference'),
+    /** A refund back to the card names the spend it undoes. */
+    spendEntryId: text('spend_entry_id'),
+    storeId: text('store_id'),
+    reason: text('reason'),
+    actorId: text('actor_id').notNull(),
+    occurredAt: at('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    index('membership_stored_value_entries_account_idx').on(t.merchantId, t.accountId, t.id),
+    index('membership_stored_value_entries_spend_idx').on(t.merchantId, t.spendEntryId).where(sql`${t.spendEntryId} is not null`),
+    index('membership_stored_value_entries_time_idx').on(t.merchantId, t.occurredAt),
+  ],
+);
+
+export const couponTemplates = pgTable(
+  'membership_coupon_templates',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    kind: text('kind').notNull(),
+    valueFen: fen('value_fen'),
+    percentBps: integer('percent_bps'),
+    capFen: fen('cap_fen'),
+    minSpendFen: fen('min_spend_fen'),
+    productSku: text('product_sku'),
+    exchangePriceFen: fen('exchange_price_fen'),
+    storeIds: jsonb('store_ids').$type<string[] | null>(),
+    productSkus: jsonb('product_skus').$type<string[] | null>(),
+    stackable: boolean('stackable').notNull().default(false),
+    validityKind: text('validity_kind').notNull(), // fixed | relative
+    validFrom: at('valid_from'),
+    validUntil: at('valid_until'),
+    validDays: integer('valid_days'),
+    /** null: unlimited. */
+    stock: integer('stock'),
+    issuedCount: integer('issued_count').notNull().default(0),
+    perMemberLimit: integer('per_member_limit'),
+    status: text('status').notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    check('membership_coupon_templates_stock', sql`${t.stock} is null or ${t.issuedCount} <= ${t.stock}`),
+  ],
+);
+
+export const coupons = pgTable(
+  'membership_coupons',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    templateId: text('template_id').notNull(),
+    memberId: text('member_id').notNull(),
+    code: text('code').notNull(),
+    status: text('status').notNull().default('issued'), // issued | locked | redeemed | expired | void
+    issuedAt: at('issued_at').notNull(),
+    validFrom: at('valid_from').notNull(),
+    validUntil: at('valid_until').notNull(),
+    issueSource: text('issue_source').notNull(),
+    issueReference: text('issue_reference'),
+    lockHolder: text('lock_holder'),
+    lockedUntil: at('locked_until'),
+    redeemedAt: at('redeemed_at'),
+    redeemedStoreId: text('redeemed_store_id'),
+    redemptionReference: text('redemption_reference'),
+    discountFen: fen('discount_fen'),
+    voidedAt: at('voided_at'),
+    voidReason: text('void_reason'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex('membership_coupons_code_uq').on(t.merchantId, t.code),
+    index('membership_coupons_member_idx').on(t.merchantId, t.memberId, t.id),
+    index('membership_coupons_template_member_idx').on(t.merchantId, t.templateId, t.memberId),
+  ],
+);
+
+export const tierDefinitions = pgTable(
+  'membership_tier_definitions',
+  {
+    merchantId: text('merchant_id').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    rank: integer('rank').notNull(),
+    threshold: bigint('threshold', { mode: 'number' }).notNull(),
+    pointsMultiplierBps: integer('points_multiplier_bps').notNull().default(10_000),
+    discountBps: integer('discount_bps').notNull().default(0),
+    birthdayGift: text('birthday_gift'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.code] }), uniqueIndex('membership_tier_definitions_rank_uq').on(t.merchantId, t.rank)],
+);
+
+export const tierHistory = pgTable(
+  'membership_tier_history',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    memberId: text('member_id').notNull(),
+    fromTier: text('from_tier'),
+    toTier: text('to_tier'),
+    reason: text('reason').notNull(),
+    detail: text('detail'),
+    metric: bigint('metric', { mode: 'number' }),
+    actorId: text('actor_id').notNull(),
+    occurredAt: at('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), index('membership_tier_history_member_idx').on(t.merchantId, t.memberId, t.id)],
+);
+
+/** One checkout's receipt: what each kind of value paid, and what is left for the payments module. */
+export const checkouts = pgTable(
+  'membership_checkouts',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    reference: text('reference').notNull(),
+    memberId: text('member_id').notNull(),
+    storeId: text('store_id').notNull(),
+    amountFen: fen('amount_fen').notNull(),
+    memberDiscountFen: fen('member_discount_fen').notNull(),
+    coupons: jsonb('coupons').$type<{ coupon_id: string; discount_fen: number }[]>().notNull(),
+    pointsSpent: points('points_spent').notNull(),
+    pointsValueFen: fen('points_value_fen').notNull(),
+    pointsOperationId: text('points_operation_id'),
+    storedValueFen: fen('stored_value_fen').notNull(),
+    storedValueEntryId: text('stored_value_entry_id'),
+    remainderDueFen: fen('remainder_due_fen').notNull(),
+    status: text('status').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex('membership_checkouts_reference_uq').on(t.merchantId, t.reference),
+    index('membership_checkouts_member_idx').on(t.merchantId, t.memberId, t.id),
+  ],
+);
