@@ -52,6 +52,8 @@ export const identifiers = pgTable(
   (t) => [
     primaryKey({ columns: [t.merchantId, t.id] }),
     uniqueIndex('identity_identifiers_value_uq').on(t.merchantId, t.kind, t.value).where(sql`${t.strength} <> 'weak'`),
+    // Lookups name kind and value, not strength, so the partial indexes above cannot serve them.
+    index('identity_identifiers_lookup_idx').on(t.merchantId, t.kind, t.value),
     uniqueIndex('identity_identifiers_weak_uq').on(t.merchantId, t.kind, t.value, t.personId).where(sql`${t.strength} = 'weak'`),
     index('identity_identifiers_person_idx').on(t.merchantId, t.personId),
     check('identity_identifiers_strength_ck', sql`${t.strength} in ('strong', 'medium', 'weak')`),

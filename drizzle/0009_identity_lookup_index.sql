@@ -1,0 +1,1 @@
+CREATE INDEX "identity_identifiers_lookup_idx" ON "identity_identifiers" USING btree ("merchant_id","kind","value");
