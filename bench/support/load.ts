@@ -83,6 +83,6 @@ export function table(title: string, rows: readonly Row[]): string {
     [`ratio (${rows.at(-1)!.name.split(' ')[0]} / ${rows[0]!.name.split(' ')[0]})`, `${number(subject.requestsPerSecond / baseline.requestsPerSecond, 3)}×`, `${number(subject.p99Ms / Math.max(baseline.p99Ms, 0.001), 2)}×`, '', '', '', ''],
   ];
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
-  const render = (line: string[]) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   ');
+  const render = (line: string[]) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   ').trimEnd();
   return [title, '', render(lines[0]!), ...lines.slice(1, -1).map(render), '', render(lines.at(-1)!)].join('\n');
 }
