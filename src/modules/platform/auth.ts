@@ -151,9 +151,15 @@ export function parseApiKeyToken(token: string): { keyId: string; secret: string
 export async function authenticateApiKey(db: Db, token: string, requestId?: string): Promise<AccessContext | null> {
   const parsed = parseApiKeyToken(token);
   if (!parsed) return null;
-  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, parsed.keyId));
+  // One round trip: the key and its merchant's status together (this runs on every API request).
+  const [row] = await db
+    .select({ key: apiKeys, merchantStatus: merchants.status })
+    .from(apiKeys)
+    .leftJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(eq(apiKeys.id, parsed.keyId));
+  const key = row?.key;
   if (!key || key.revokedAt || !sameHash(key.secretHash, sha256Hex(parsed.secret))) return null;
-  if (key.merchantId && !(await merchantIsActive(db, key.merchantId))) return null;
+  if (key.merchantId && row.merchantStatus !== 'active') return null;
   const now = new Date();
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > touchIntervalMs) {
     await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, key.id));
