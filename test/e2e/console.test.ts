@@ -103,10 +103,10 @@ describe('console in Chromium', () => {
     await eventually(() => page.getByTestId('nav-stores').textContent()).toBe('门店');
 
     // A link of the chain that is not built yet says so.
-    await page.getByTestId('nav-payments').click();
+    await page.getByTestId('nav-finance').click();
     await page.getByTestId('not-available').waitFor();
     expect(await page.getByTestId('not-available').textContent()).toContain('尚未开放');
-    await screenshot(page, '04-payments-not-available');
+    await screenshot(page, '04-finance-not-available');
 
     // Create a store.
     const storeName = '五角场店 E2E Store';

@@ -1,5 +1,6 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import {
+  AccountBookOutlined,
   ApiOutlined,
   AppstoreOutlined,
   AuditOutlined,
@@ -10,13 +11,19 @@ import {
   DashboardOutlined,
   IdcardOutlined,
   KeyOutlined,
+  MergeCellsOutlined,
   PayCircleOutlined,
+  QrcodeOutlined,
+  ReconciliationOutlined,
   RocketOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
   SolutionOutlined,
   TeamOutlined,
+  TransactionOutlined,
+  UserOutlined,
+  WalletOutlined,
 } from '@ant-design/icons';
 import type { MessageKey } from './i18n.js';
 
@@ -79,6 +86,13 @@ export const pages: readonly PageDef[] = [
   { path: 'overview', section: 'home', label: 'nav.overview', icon: <DashboardOutlined />, roles: everyone, component: lazy(() => import('./pages/Overview.js')) },
   { path: 'operator/merchants', section: 'operator', label: 'nav.merchants', icon: <ShopOutlined />, roles: operatorRoles, component: lazy(() => import('./pages/Merchants.js')) },
   { path: 'operator/agents', section: 'operator', label: 'nav.agents', icon: <SolutionOutlined />, roles: ['operator_admin'], component: lazy(() => import('./pages/Agents.js')) },
+  { path: 'payments/transactions', section: 'payments', label: 'nav.paymentList', icon: <TransactionOutlined />, roles: merchantStaff, component: lazy(() => import('./pages/Payments.js')) },
+  { path: 'payments/qr-codes', section: 'payments', label: 'nav.qrCodes', icon: <QrcodeOutlined />, roles: merchantStaff, component: lazy(() => import('./pages/QrCodes.js')) },
+  { path: 'payments/channels', section: 'payments', label: 'nav.paymentChannels', icon: <WalletOutlined />, roles: ['operator_admin', ...managers], component: lazy(() => import('./pages/PaymentChannels.js')) },
+  { path: 'payments/settlements', section: 'payments', label: 'nav.settlements', icon: <AccountBookOutlined />, roles: [...operatorRoles, ...managers], component: lazy(() => import('./pages/Settlements.js')) },
+  { path: 'payments/reconciliation', section: 'payments', label: 'nav.reconciliation', icon: <ReconciliationOutlined />, roles: managers, component: lazy(() => import('./pages/Reconciliation.js')) },
+  { path: 'identity/persons', section: 'identity', label: 'nav.persons', icon: <UserOutlined />, roles: merchantStaff, component: lazy(() => import('./pages/IdentityPerson.js')) },
+  { path: 'identity/review', section: 'identity', label: 'nav.identityReview', icon: <MergeCellsOutlined />, roles: managers, component: lazy(() => import('./pages/IdentityReview.js')) },
   { path: 'settings/stores', section: 'settings', label: 'nav.stores', icon: <ShopOutlined />, roles: merchantStaff, component: lazy(() => import('./pages/Stores.js')) },
   { path: 'settings/staff', section: 'settings', label: 'nav.staff', icon: <TeamOutlined />, roles: [...managers, 'store_manager'], component: lazy(() => import('./pages/Staff.js')) },
   { path: 'settings/api-keys', section: 'settings', label: 'nav.apiKeys', icon: <KeyOutlined />, roles: ['operator_admin', ...managers], component: lazy(() => import('./pages/ApiKeys.js')) },

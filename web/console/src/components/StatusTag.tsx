@@ -14,6 +14,15 @@ const colors: Record<string, string> = {
   revoked: 'default',
   failed: 'red',
   dead: 'red',
+  created: 'default',
+  paying: 'gold',
+  processing: 'gold',
+  open: 'gold',
+  merged: 'blue',
+  accepted: 'green',
+  dismissed: 'default',
+  rejected: 'default',
+  stale: 'default',
 };
 
 export function StatusTag({ status }: { status: string }) {

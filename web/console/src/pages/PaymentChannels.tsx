@@ -1,0 +1,469 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Radio, Row, Select, Space, Spin, Tag, Typography } from 'antd';
+import { EditOutlined, SafetyOutlined } from '@ant-design/icons';
+import { api, ApiError, fetchAll, request, type Merchant } from '../api.js';
+import { useI18n } from '../i18n.js';
+import { hasRole, merchantManagers, useMe } from '../session.js';
+import { LoadError, PageHeader } from '../components/PageHeader.js';
+import { StatusTag } from '../components/StatusTag.js';
+import { problemText } from '../components/problems.js';
+import { buttonTestId } from '../components/testid.js';
+import { channels, formatPpm, parsePercentToPpm, type ChannelAccount, type ChannelName, type OperatorChannel } from '../components/payments.js';
+import { ChannelTag } from './Payments.js';
+
+// Channel configuration. The API never returns a secret (private keys, the APIv3 key): the page shows
+// identifiers, certificate serials and public-key ids, and a fingerprint per secret so staff can tell
+// which key is installed. Secrets are typed in, sent once, and never shown again.
+
+/** Identifiers and public keys as label/value rows; PEM blocks are shortened (they are public, but long). */
+function configRows(config: Record<string, unknown>, prefix = ''): { key: string; value: string }[] {
+  const rows: { key: string; value: string }[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (value && typeof value === 'object' && !Array.isArray(value)) rows.push(...configRows(value as Record<string, unknown>, name));
+    else if (Array.isArray(value)) value.forEach((v, i) => rows.push(...(v && typeof v === 'object' ? configRows(v as Record<string, unknown>, `${name}[${i}]`) : [{ key: `${name}[${i}]`, value: String(v) }])));
+    else {
+      const text = String(value);
+      rows.push({ key: name, value: text.startsWith('-----BEGIN') ? `${text.split('\n')[0]} … (${text.length} B)` : text });
+    }
+  }
+  return rows;
+}
+
+function AccountFacts({ config, fingerprints, testId }: { config: Record<string, unknown>; fingerprints: Record<string, string>; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Descriptions size="small" column={1} bordered data-testid={`${testId}-config`}>
+        {configRows(config).map((row) => (
+          <Descriptions.Item key={row.key} label={<code>{row.key}</code>}>
+            <Typography.Text style={{ wordBreak: 'break-all' }}>{row.value}</Typography.Text>
+          </Descriptions.Item>
+        ))}
+      </Descriptions>
+      <Typography.Title level={5} style={{ marginTop: 16 }}>
+        <SafetyOutlined /> {t('channels.secrets')}
+      </Typography.Title>
+      <Descriptions size="small" column={1} bordered data-testid={`${testId}-fingerprints`}>
+        {Object.entries(fingerprints).map(([key, fingerprint]) => (
+          <Descriptions.Item key={key} label={<code>{key}</code>}>
+            <Space>
+              <Tag color="default">{t('channels.hidden')}</Tag>
+              <code className="id">{fingerprint}</code>
+            </Space>
+          </Descriptions.Item>
+        ))}
+      </Descriptions>
+    </>
+  );
+}
+
+export default function PaymentChannelsPage() {
+  const me = useMe();
+  return me.role === 'operator_admin' ? <OperatorChannels /> : <MerchantChannels />;
+}
+
+function MerchantChannels() {
+  const { t, formatTime } = useI18n();
+  const me = useMe();
+  const canWrite = hasRole(me, merchantManagers);
+  const [accounts, setAccounts] = useState<ChannelAccount[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState<ChannelName | null>(null);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setAccounts((await api.get<{ items: ChannelAccount[] }>('/v1/payment-channels')).items);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <>
+      <PageHeader title={t('channels.title')} testId="page-title" />
+      <Typography.Paragraph type="secondary">{t('channels.hint')}</Typography.Paragraph>
+      <LoadError error={error} />
+      <Spin spinning={loading}>
+        <Row gutter={[16, 16]}>
+          {channels.map((channel) => {
+            const account = accounts.find((a) => a.channel === channel);
+            return (
+              <Col key={channel} xs={24} xl={12}>
+                <Card
+                  data-testid={`channel-card-${channel}`}
+                  data-configured={String(Boolean(account))}
+                  title={
+                    <Space>
+                      <ChannelTag channel={channel} />
+                      {account && <StatusTag status={account.status} />}
+                      {account && <Tag color={account.environment === 'sandbox' ? 'gold' : 'green'}>{t(account.environment === 'sandbox' ? 'channels.sandbox' : 'channels.production')}</Tag>}
+                    </Space>
+                  }
+                  extra={
+                    canWrite && (
+                      <Button icon={<EditOutlined />} onClick={() => setEditing(channel)} data-testid={`channel-edit-${channel}`}>
+                        {account ? t('common.edit') : t('channels.configure')}
+                      </Button>
+                    )
+                  }
+                >
+                  {!account ? (
+                    <Empty description={t('channels.notConfigured')} />
+                  ) : (
+                    <>
+                      <Descriptions size="small" column={2} style={{ marginBottom: 16 }}>
+                        <Descriptions.Item label={t('channels.mode')}>{account.mode}</Descriptions.Item>
+                        <Descriptions.Item label={t('channels.updatedAt')}>{formatTime(account.updated_at)}</Descriptions.Item>
+                        <Descriptions.Item label={t('channels.feeRate')}>{formatPpm(account.fee_rate_ppm)}</Descriptions.Item>
+                        <Descriptions.Item label={t('channels.costRate')}>{formatPpm(account.cost_rate_ppm)}</Descriptions.Item>
+                        <Descriptions.Item label={t('channels.notifyUrl')} span={2}>
+                          <Typography.Text code copyable style={{ wordBreak: 'break-all' }}>
+                            {account.notify_url}
+                          </Typography.Text>
+                        </Descriptions.Item>
+                      </Descriptions>
+                      <AccountFacts config={account.config} fingerprints={account.secret_fingerprints} testId={`channel-${channel}`} />
+                    </>
+                  )}
+                </Card>
+              </Col>
+            );
+          })}
+        </Row>
+      </Spin>
+      <ChannelForm
+        channel={editing}
+        current={accounts.find((a) => a.channel === editing) ?? null}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          void load();
+        }}
+      />
+    </>
+  );
+}
+
+interface ChannelFormValues {
+  setup: 'via_operator' | 'own';
+  environment: 'sandbox' | 'production';
+  status: 'active' | 'disabled';
+  sub_mchid?: string;
+  sub_appid?: string;
+  app_auth_token?: string;
+  mchid?: string;
+  appid?: string;
+  merchant_serial_no?: string;
+  merchant_private_key?: string;
+  api_v3_key?: string;
+  public_key_id?: string;
+  public_key?: string;
+  base_url?: string;
+  app_id?: string;
+  app_private_key?: string;
+  alipay_public_key?: string;
+  gateway_url?: string;
+}
+
+const trimmed = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+
+/** The PUT body: sub-merchant ids under the operator's account, or the merchant's own credentials. */
+function channelBody(channel: ChannelName, v: ChannelFormValues): Record<string, unknown> {
+  const base = { environment: v.environment, status: v.status };
+  if (v.setup === 'via_operator') {
+    return channel === 'wechatpay'
+      ? { ...base, via_operator: { sub_mchid: v.sub_mchid?.trim(), ...(trimmed(v.sub_appid) && { sub_appid: trimmed(v.sub_appid) }) } }
+      : { ...base, via_operator: { app_auth_token: v.app_auth_token?.trim() } };
+  }
+  if (channel === 'wechatpay') {
+    return {
+      ...base,
+      credentials: {
+        channel,
+        account: { mode: 'direct', mchid: v.mchid?.trim(), appid: v.appid?.trim() },
+        merchant_serial_no: v.merchant_serial_no?.trim(),
+        merchant_private_key: v.merchant_private_key?.trim(),
+        api_v3_key: v.api_v3_key,
+        platform: { mode: 'public_key', public_key_id: v.public_key_id?.trim(), public_key: v.public_key?.trim() },
+        ...(trimmed(v.base_url) && { base_url: trimmed(v.base_url) }),
+      },
+    };
+  }
+  return {
+    ...base,
+    credentials: {
+      channel,
+      account: { mode: 'direct', app_id: v.app_id?.trim() },
+      app_private_key: v.app_private_key?.trim(),
+      alipay_public_key: v.alipay_public_key?.trim(),
+      ...(trimmed(v.gateway_url) && { gateway_url: trimmed(v.gateway_url) }),
+    },
+  };
+}
+
+function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelName | null; current: ChannelAccount | null; onClose(): void; onSaved(): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<ChannelFormValues>();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const setup = Form.useWatch('setup', form);
+  const required = [{ required: true, message: t('common.required') }];
+  const pem = [...required, { pattern: /^-----BEGIN [A-Z ]+-----/, message: 'PEM: -----BEGIN …-----' }];
+
+  useEffect(() => {
+    if (!channel) return;
+    setProblem(null);
+    form.resetFields();
+    // Identifiers may be prefilled; secrets never are (the API does not have them to give).
+    const account = (current?.config.account ?? {}) as Record<string, string>;
+    form.setFieldsValue({
+      setup: current?.mode === 'service_provider' || current?.mode === 'isv' ? 'via_operator' : current ? 'own' : 'via_operator',
+      environment: (current?.environment as 'sandbox' | 'production' | undefined) ?? 'production',
+      status: (current?.status as 'active' | 'disabled' | undefined) ?? 'active',
+      sub_mchid: account.sub_mchid,
+      sub_appid: account.sub_appid,
+      mchid: account.mchid,
+      appid: account.appid,
+      app_id: account.app_id,
+      merchant_serial_no: current?.config.merchant_serial_no as string | undefined,
+    });
+  }, [channel, current, form]);
+
+  const save = async () => {
+    if (!channel) return;
+    // Invalid fields show their own messages; a rejected promise here would be an uncaught page error.
+    const values = await form.validateFields().catch(() => null);
+    if (!values) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      await request('PUT', `/v1/payment-channels/${channel}`, channelBody(channel, values));
+      message.success(t('common.saved'));
+      onSaved();
+    } catch (e) {
+      setProblem(problemText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={channel !== null}
+      title={channel ? t('channels.editTitle', { channel: t(`channel.${channel}`) }) : ''}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void save()}
+      onCancel={onClose}
+      okButtonProps={buttonTestId('channel-save')}
+      width={640}
+      forceRender
+    >
+      {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 16 }} data-testid="channel-error" />}
+      <Alert type="info" showIcon title={t('channels.secretsWriteOnly')} style={{ marginBottom: 16 }} />
+      <Form form={form} layout="vertical">
+        <Form.Item name="setup" label={t('channels.setup')}>
+          <Radio.Group
+            options={[
+              { value: 'via_operator', label: t(channel === 'alipay' ? 'channels.viaIsv' : 'channels.viaSp') },
+              { value: 'own', label: t('channels.own') },
+            ]}
+          />
+        </Form.Item>
+        <Space size="large">
+          <Form.Item name="environment" label={t('channels.environment')}>
+            <Select
+              style={{ width: 180 }}
+              options={[
+                { value: 'production', label: t('channels.production') },
+                { value: 'sandbox', label: t('channels.sandbox') },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item name="status" label={t('common.status')}>
+            <Select style={{ width: 140 }} options={['active', 'disabled'].map((s) => ({ value: s, label: <StatusTag status={s} /> }))} />
+          </Form.Item>
+        </Space>
+        {setup === 'via_operator' && channel === 'wechatpay' && (
+          <>
+            <Form.Item name="sub_mchid" label="sub_mchid" rules={required}>
+              <Input data-testid="channel-sub-mchid" />
+            </Form.Item>
+            <Form.Item name="sub_appid" label="sub_appid">
+              <Input />
+            </Form.Item>
+          </>
+        )}
+        {setup === 'via_operator' && channel === 'alipay' && (
+          <Form.Item name="app_auth_token" label="app_auth_token" rules={required}>
+            <Input.Password autoComplete="off" />
+          </Form.Item>
+        )}
+        {setup === 'own' && channel === 'wechatpay' && (
+          <>
+            <Space size="large">
+              <Form.Item name="mchid" label="mchid" rules={required}>
+                <Input />
+              </Form.Item>
+              <Form.Item name="appid" label="appid" rules={required}>
+                <Input />
+              </Form.Item>
+            </Space>
+            <Form.Item name="merchant_serial_no" label={t('channels.merchantSerial')} rules={required}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="merchant_private_key" label={t('channels.merchantPrivateKey')} rules={pem}>
+              <Input.TextArea rows={3} autoComplete="off" spellCheck={false} placeholder="-----BEGIN PRIVATE KEY-----" />
+            </Form.Item>
+            <Form.Item name="api_v3_key" label={t('channels.apiV3Key')} rules={[...required, { len: 32, message: '32' }]}>
+              <Input.Password autoComplete="off" />
+            </Form.Item>
+            <Form.Item name="public_key_id" label={t('channels.publicKeyId')} rules={[...required, { pattern: /^PUB_KEY_ID_[0-9A-Za-z]+$/, message: 'PUB_KEY_ID_…' }]}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="public_key" label={t('channels.wechatPublicKey')} rules={pem}>
+              <Input.TextArea rows={3} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY-----" />
+            </Form.Item>
+            <Form.Item name="base_url" label={t('channels.baseUrl')}>
+              <Input placeholder="https://api.mch.weixin.qq.com" />
+            </Form.Item>
+          </>
+        )}
+        {setup === 'own' && channel === 'alipay' && (
+          <>
+            <Form.Item name="app_id" label="app_id" rules={required}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="app_private_key" label={t('channels.appPrivateKey')} rules={pem}>
+              <Input.TextArea rows={3} autoComplete="off" spellCheck={false} placeholder="-----BEGIN RSA PRIVATE KEY-----" />
+            </Form.Item>
+            <Form.Item name="alipay_public_key" label={t('channels.alipayPublicKey')} rules={pem}>
+              <Input.TextArea rows={3} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY-----" />
+            </Form.Item>
+            <Form.Item name="gateway_url" label={t('channels.baseUrl')}>
+              <Input placeholder="https://openapi.alipay.com/gateway.do" />
+            </Form.Item>
+          </>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+/** The operator's 服务商 / ISV accounts (read here; set up through the API), and each merchant's rates. */
+function OperatorChannels() {
+  const { t, formatTime } = useI18n();
+  const { message } = App.useApp();
+  const [accounts, setAccounts] = useState<Partial<Record<ChannelName, OperatorChannel | null>>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [merchants, setMerchants] = useState<Merchant[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm<{ merchant_id: string; channel: ChannelName; fee: string; cost: string }>();
+
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const found: Partial<Record<ChannelName, OperatorChannel | null>> = {};
+      for (const channel of channels) {
+        try {
+          found[channel] = await api.get<OperatorChannel>(`/v1/operator/payment-channels/${channel}`);
+        } catch (e) {
+          // 409: the operator has no account at this channel yet.
+          if (e instanceof ApiError && e.status === 409) found[channel] = null;
+          else if (live) setError(e);
+        }
+      }
+      if (live) setAccounts(found);
+    })();
+    fetchAll<Merchant>('/v1/merchants')
+      .then((list) => live && setMerchants(list))
+      .catch((e: unknown) => live && setError(e));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const saveRates = async () => {
+    // Invalid fields show their own messages; a rejected promise here would be an uncaught page error.
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setBusy(true);
+    try {
+      await request('PUT', `/v1/operator/merchants/${v.merchant_id}/payment-channels/${v.channel}/rates`, { fee_rate_ppm: parsePercentToPpm(v.fee), cost_rate_ppm: parsePercentToPpm(v.cost) });
+      message.success(t('common.saved'));
+    } catch (e) {
+      message.error(problemText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const percent = [
+    { required: true, message: t('common.required') },
+    { validator: async (_r: unknown, value: string | undefined) => { if (value && parsePercentToPpm(value) === null) throw new Error(t('channels.rateInvalid')); } },
+  ];
+
+  return (
+    <>
+      <PageHeader title={t('channels.operatorTitle')} testId="page-title" />
+      <LoadError error={error} />
+      <Row gutter={[16, 16]}>
+        {channels.map((channel) => {
+          const account = accounts[channel];
+          return (
+            <Col key={channel} xs={24} xl={12}>
+              <Card data-testid={`operator-channel-${channel}`} title={<Space><ChannelTag channel={channel} />{t(channel === 'alipay' ? 'channels.isvAccount' : 'channels.spAccount')}</Space>}>
+                {account === undefined ? (
+                  <Spin />
+                ) : account === null ? (
+                  <Empty description={t('channels.notConfigured')} />
+                ) : (
+                  <>
+                    <Descriptions size="small" column={2} style={{ marginBottom: 16 }}>
+                      <Descriptions.Item label={t('channels.environment')}>{t(account.environment === 'sandbox' ? 'channels.sandbox' : 'channels.production')}</Descriptions.Item>
+                      <Descriptions.Item label={t('channels.updatedAt')}>{formatTime(account.updated_at)}</Descriptions.Item>
+                    </Descriptions>
+                    <AccountFacts config={account.config} fingerprints={account.secret_fingerprints} testId={`operator-channel-${channel}`} />
+                  </>
+                )}
+              </Card>
+            </Col>
+          );
+        })}
+      </Row>
+      <Card title={t('channels.rates')} style={{ marginTop: 16 }}>
+        <Typography.Paragraph type="secondary">{t('channels.ratesHint')}</Typography.Paragraph>
+        <Form form={form} layout="inline" className="filters" initialValues={{ channel: 'wechatpay', fee: '0.38', cost: '0.2' }}>
+          <Form.Item name="merchant_id" label={t('merchants.title')} rules={[{ required: true, message: t('common.required') }]}>
+            <Select style={{ width: 240 }} showSearch optionFilterProp="label" options={merchants.map((m) => ({ value: m.id, label: m.name }))} data-testid="rates-merchant" />
+          </Form.Item>
+          <Form.Item name="channel" label={t('payments.channel')}>
+            <Select style={{ width: 140 }} options={channels.map((c) => ({ value: c, label: t(`channel.${c}`) }))} />
+          </Form.Item>
+          <Form.Item name="fee" label={t('channels.feeRate')} rules={percent}>
+            <Input suffix="%" style={{ width: 120 }} data-testid="rates-fee" />
+          </Form.Item>
+          <Form.Item name="cost" label={t('channels.costRate')} rules={percent}>
+            <Input suffix="%" style={{ width: 120 }} data-testid="rates-cost" />
+          </Form.Item>
+          <Form.Item>
+            <Button type="primary" loading={busy} onClick={() => void saveRates()} data-testid="rates-save">
+              {t('common.save')}
+            </Button>
+          </Form.Item>
+        </Form>
+      </Card>
+    </>
+  );
+}
