@@ -320,7 +320,7 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
           tags,
           summary: 'Alipay Open API gateway (form or query parameters: app_id, method, sign, biz_content, …)',
           querystring: Type.Record(Type.String(), Type.String()),
-          body: Type.Optional(Type.Record(Type.String(), Type.String())),
+          body: Type.Union([Type.Null(), Type.Record(Type.String(), Type.String())]),
           response: { 200: AnyJson },
         },
       },
@@ -396,7 +396,7 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
 
     s.post(
       '/wallet/:channel/:token/pay',
-      { config: { public: true }, schema: { tags, summary: 'The buyer confirms: the trade is paid and the merchant notified', params: WalletParams, querystring: WalletQuery, body: Type.Optional(WalletForm), response: { 200: Html, 303: Type.Null(), 404: Html } } },
+      { config: { public: true }, schema: { tags, summary: 'The buyer confirms: the trade is paid and the merchant notified', params: WalletParams, querystring: WalletQuery, body: Type.Union([Type.Null(), WalletForm]), response: { 200: Html, 303: Type.Null(), 404: Html } } },
       async (request, reply) => {
         const { channel, token } = request.params;
         const buyer = request.body?.buyer ?? request.query.buyer ?? randomBuyerLabel();
@@ -418,7 +418,7 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
 
     s.post(
       '/wallet/:channel/:token/cancel',
-      { config: { public: true }, schema: { tags, summary: 'The buyer cancels: nothing is paid; the order stays open until it expires', params: WalletParams, querystring: WalletQuery, body: Type.Optional(WalletForm), response: { 200: Html, 303: Type.Null(), 404: Html } } },
+      { config: { public: true }, schema: { tags, summary: 'The buyer cancels: nothing is paid; the order stays open until it expires', params: WalletParams, querystring: WalletQuery, body: Type.Union([Type.Null(), WalletForm]), response: { 200: Html, 303: Type.Null(), 404: Html } } },
       async (request, reply) => {
         const { channel, token } = request.params;
         const back = safeReturn(request, request.body?.return_url ?? request.query.return_url);
