@@ -48,7 +48,7 @@ program
     const config = loadConfig();
     const database = await openConfiguredDatabase(config);
     await database.migrate();
-    const seeded = opts.demoIfEmpty && (await isEmpty(database.db)) ? await seedDemo(database.db) : null;
+    const seeded = opts.demoIfEmpty && (await isEmpty(database.db)) ? await seedDemo(database.db, { secretKey: config.secretKey }) : null;
     const server = await startServer(config, database);
     const summary = {
       url: server.url,
@@ -96,7 +96,7 @@ program
   .action(async (opts: JsonOption) => {
     const seeded = await withDatabase(async ({ db }) => {
       if (!(await isEmpty(db))) throw new Error('the database already has an operator; demo data is seeded only into an empty database');
-      return seedDemo(db);
+      return seedDemo(db, { secretKey: loadConfig().secretKey });
     });
     print(opts, seeded, () =>
       [`demo merchant ${seeded.merchantId}, stores ${seeded.storeIds.join(', ')}`, ...seeded.logins.map((l) => `login ${l.login} (${l.role}) password ${l.password}`), `API key: ${seeded.apiKey}`].join('\n'),

@@ -23,6 +23,11 @@ const ConfigSchema = Type.Object(
     LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
     LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
     WEBHOOK_WORKER: Type.Boolean({ default: true }),
+    /** Counter 付款码 while the buyer is still confirming: how often and how far apart to query before reversing. */
+    PAYMENTS_POLL_ATTEMPTS: Type.Integer({ minimum: 0, maximum: 60, default: 6 }),
+    PAYMENTS_POLL_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
+    /** Unpaid orders (QR, pay page) expire and are closed after this long. */
+    PAYMENTS_ORDER_TTL_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   },
   { additionalProperties: false },
 );

@@ -8,6 +8,7 @@ import {
   systemContext,
 } from './modules/platform/index.js';
 import { merchants, stores, agents } from './modules/platform/schema.js';
+import { configureSandboxChannels } from './modules/payments/index.js';
 import { newId } from './kernel/ids.js';
 
 export const demoPassword = 'memberplus2026';
@@ -31,7 +32,7 @@ export async function isEmpty(db: Db): Promise<boolean> {
  * and a merchant API key. Written directly (this is the machine owner's bootstrap, not a request),
  * but every write still lands in the audit chain.
  */
-export async function seedDemo(db: Db): Promise<DemoSeed> {
+export async function seedDemo(db: Db, options: { secretKey?: string } = {}): Promise<DemoSeed> {
   return db.transaction(async (tx) => {
     const operator = await createOperator(tx, '演示服务商 Demo Operator');
     const operatorCtx = systemContext(operator.id, null, 'seed');
@@ -71,6 +72,9 @@ export async function seedDemo(db: Db): Promise<DemoSeed> {
     await addUser('store_manager', 'manager', '店长 Manager', { merchantId, storeIds: [storeIds[0]!] });
     await addUser('cashier', 'cashier', '收银员 Cashier', { merchantId, storeIds: [storeIds[0]!] });
     await addUser('shopping_guide', 'guide', '导购 Guide', { merchantId, storeIds: [storeIds[0]!] });
+
+    // Both channels through the built-in sandbox, so the demo store can take payments out of the box.
+    if (options.secretKey) await configureSandboxChannels(tx, options.secretKey, { operatorId: operator.id, merchantId, name: '示例咖啡 Demo Coffee' });
 
     const { key, secret } = await insertApiKey(tx, { operatorId: operator.id, merchantId, name: 'demo key', scopes: ['*'], createdBy: null });
     await appendAudit(tx, merchantCtx, { action: 'api_key.create', targetType: 'api_key', targetId: key.id, after: { name: key.name, scopes: key.scopes } });

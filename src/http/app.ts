@@ -15,6 +15,7 @@ import { commonErrors } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { identityModule } from '../modules/identity/index.js';
 import { membershipModule } from '../modules/membership/index.js';
+import { paymentsModule } from '../modules/payments/index.js';
 import { platformModule, type AccessContext } from '../modules/platform/index.js';
 import { installIdempotency } from './idempotency-hook.js';
 import { installProblemHandlers, sendProblem } from './problem.js';
@@ -44,9 +45,11 @@ export interface RouteInfo {
 export interface ModuleRegistration {
   readonly name: string;
   readonly routes: (app: FastifyInstance, deps: ModuleDeps) => Promise<void>;
+  /** Routes outside /v1 (channel callbacks, H5 pages), registered at the root; public ones say so. */
+  readonly publicRoutes?: (app: FastifyInstance, deps: ModuleDeps) => Promise<void>;
 }
 
-const modules: readonly ModuleRegistration[] = [platformModule, identityModule, membershipModule];
+const modules: readonly ModuleRegistration[] = [platformModule, paymentsModule, identityModule, membershipModule];
 
 export const sessionCookie = 'mp_session';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -152,6 +155,8 @@ export async function buildApp({ config, database, logger }: BuildAppOptions) {
   const deps: ModuleDeps = { db: database.db, config };
   for (const module of modules) {
     await app.register(async (scoped) => module.routes(scoped, deps), { prefix: '/v1' });
+    const publicRoutes = module.publicRoutes;
+    if (publicRoutes) await app.register(async (scoped) => publicRoutes(scoped, deps));
   }
 
   const consoleDist = path.join(root, 'web/console/dist');

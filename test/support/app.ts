@@ -31,7 +31,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const config = testConfig(overrides);
-  const demo = await seedDemo(database.db);
+  const demo = await seedDemo(database.db, { secretKey: config.secretKey });
   const app = await buildApp({ config, database, logger: false });
   await app.ready();
   return {

@@ -116,7 +116,32 @@ export const tenantFixtures: Readonly<Record<string, TenantFixture>> = {
     if (!suggestion) throw new Error('two identical profiles made no suggestion for A');
     return suggestion.id;
   },
+  // ---- payments (the demo merchant's channels point at the built-in sandbox, reached in-process) ----
+  paymentId: async (f) => (await paidPayment(f, 1200)).id,
+  refundId: async (f) => (await f.asA<Created>('POST', `/v1/payments/${(await paidPayment(f, 900)).id}/refunds`, { amount_fen: 100, reason: 'walk fixture' })).id,
+  qrId: async (f) => (await f.asA<Created>('POST', `/v1/stores/${f.t.demo.storeIds[0]}/qr-codes`, { desk: '1号收银台' })).id,
+  qrFile: async (f) => f.id('qrId'),
+  /** A day whose bill shows an order paid at the channel that A still has as paying: one open line. */
+  reconciliationId: async (f) => {
+    const order = await f.asA<{ code_url: string }>('POST', '/v1/payments', { store_id: f.t.demo.storeIds[0], amount_fen: 300, mode: 'qr', channel: 'alipay' });
+    const paid = await f.t.app.inject({ method: 'POST', url: `${new URL(order.code_url).pathname}/pay`, payload: { buyer: 'walk-buyer' } });
+    if (paid.statusCode >= 400) throw new Error(`sandbox wallet: ${paid.statusCode} ${paid.body}`);
+    const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    return (await f.asA<Created>('POST', '/v1/reconciliations', { channel: 'alipay', date })).id;
+  },
+  lineId: async (f) => {
+    const report = await f.asA<{ lines: Created[] }>('GET', `/v1/reconciliations/${await f.id('reconciliationId')}`);
+    if (!report.lines[0]) throw new Error('A’s reconciliation found no mismatch line');
+    return report.lines[0].id;
+  },
 };
+
+/** A payment of A's, paid at the counter with a sandbox 付款码. */
+async function paidPayment(f: TenantFixtureContext, amountFen: number): Promise<Created> {
+  const code = await f.t.app.inject({ method: 'POST', url: '/sandbox/buyer-codes', payload: { channel: 'alipay', behaviour: 'pay' } });
+  const { auth_code: authCode } = code.json<{ auth_code: string }>();
+  return f.asA<Created>('POST', '/v1/payments', { store_id: f.t.demo.storeIds[0], amount_fen: amountFen, auth_code: authCode });
+}
 
 function identityPerson(f: TenantFixtureContext, tag: string, profile?: object): Promise<{ person_id: string }> {
   return f.asA('POST', '/v1/identity/resolve', { identifiers: [{ kind: 'email', value: `${tag}@example.com` }], create: true, context: 'api', ...(profile && { profile }) });

@@ -1,0 +1,54 @@
+// The payments module's door (流量入口): payment orders over WeChat Pay and Alipay, refunds, channel
+// notifications, the store QR, the counter, settlements and reconciliation.
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import { processStoredNotifications } from './notifications.js';
+import { closeExpiredPayments, confirmPendingPayments } from './payment-orders.js';
+import { registerPaymentPolicies } from './policies.js';
+import { confirmPendingRefunds } from './refunds.js';
+
+registerPaymentPolicies();
+
+export type { ChannelName, ChannelPayer } from './channels/adapter.js';
+export type { PaymentStatus, RefundStatus } from './payment-state.js';
+export { configureSandboxChannels } from './demo-channels.js';
+export { runSandboxNotifications } from './sandbox/index.js';
+
+/** Payload of `payment.succeeded` / `payment.failed` / `payment.closed` / `payment.refunded` events. */
+export interface PaymentEventPayload {
+  readonly payment_id: string;
+  readonly store_id: string;
+  readonly qr_code_id: string | null;
+  readonly merchant_order_no: string;
+  readonly channel: 'wechatpay' | 'alipay';
+  readonly kind: 'barcode' | 'qr' | 'in_app';
+  readonly status: string;
+  readonly amount_fen: number;
+  readonly refunded_fen: number;
+  readonly payer_identifiers: readonly { kind: string; value: string; appId?: string }[];
+  readonly person_id: string | null;
+  readonly paid_at: string | null;
+  /** payment.refunded only */
+  readonly refund_id?: string;
+  readonly out_refund_no?: string;
+  readonly refund_amount_fen?: number;
+}
+
+/**
+ * One round of the payments background work: finish stored-but-unprocessed notifications, confirm
+ * orders and refunds whose notification is late, close expired orders. Idempotent; safe to run in
+ * several processes (every change is a guarded update).
+ */
+export async function runPaymentWorkers(db: Db, config: Config, now: Date = new Date()) {
+  const rt = { db, config };
+  return {
+    notifications: await processStoredNotifications(db, now),
+    payments: await confirmPendingPayments(rt, now),
+    refunds: await confirmPendingRefunds(rt, now),
+    expired: await closeExpiredPayments(rt, now),
+  };
+}
+
+export { confirmPendingPayments, closeExpiredPayments, processStoredNotifications, confirmPendingRefunds };
+
+export { paymentsModule } from './routes.js';

@@ -1,0 +1,70 @@
+// The payment order's life: created → paying → succeeded | failed | closed. Terminal states never
+// change again; a channel that reports something else afterwards is a reconciliation finding, not
+// a transition. Refunds are children of a succeeded payment with their own small machine.
+
+export const paymentStatuses = ['created', 'paying', 'succeeded', 'failed', 'closed'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export const refundStatuses = ['processing', 'succeeded', 'failed', 'closed'] as const;
+export type RefundStatus = (typeof refundStatuses)[number];
+
+const paymentTransitions: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
+  created: ['paying', 'failed', 'closed'],
+  paying: ['succeeded', 'failed', 'closed'],
+  succeeded: [],
+  failed: [],
+  closed: [],
+};
+
+const refundTransitions: Readonly<Record<RefundStatus, readonly RefundStatus[]>> = {
+  processing: ['succeeded', 'failed', 'closed'],
+  succeeded: [],
+  failed: [],
+  closed: [],
+};
+
+export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
+  return paymentTransitions[from].includes(to);
+}
+
+export function isTerminal(status: PaymentStatus): boolean {
+  return paymentTransitions[status].length === 0;
+}
+
+export function canTransitionRefund(from: RefundStatus, to: RefundStatus): boolean {
+  return refundTransitions[from].includes(to);
+}
+
+/** Statuses a payment may be in for a move to `to`: the guard of the conditional UPDATE. */
+export function sourcesOf(to: PaymentStatus): PaymentStatus[] {
+  return paymentStatuses.filter((from) => canTransition(from, to));
+}
+
+/**
+ * The steps from `from` to `target`, e.g. created → succeeded = [paying, succeeded] (a channel may
+ * report a payment before we recorded that the order reached it). Empty when no legal path exists.
+ */
+export function pathTo(from: PaymentStatus, target: PaymentStatus): PaymentStatus[] {
+  if (from === target) return [];
+  if (canTransition(from, target)) return [target];
+  for (const middle of paymentTransitions[from]) {
+    if (canTransition(middle, target)) return [middle, target];
+  }
+  return [];
+}
+
+export type ChannelStateLike = 'pending' | 'paying' | 'succeeded' | 'closed' | 'failed' | 'not_found';
+
+/** The local status a channel trade state asks for; null when it asks for nothing (still waiting). */
+export function targetOfChannelState(state: ChannelStateLike): PaymentStatus | null {
+  switch (state) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'closed':
+      return 'closed';
+    case 'failed':
+      return 'failed';
+    default:
+      return null;
+  }
+}
