@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/kernel/errors.js';
@@ -45,7 +46,7 @@ let run = 0;
 describe('points ledger against the database', () => {
   it('keeps cache = Σ entries, API balance = ledger, and never goes negative (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 14 }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
         run += 1;
         const member = await enrol(owner);
         const db = t.database.db;
@@ -85,15 +86,18 @@ describe('points ledger against the database', () => {
           }
           const check = await checkLedgersOf(db, t.demo.merchantId);
           expect(check.mismatches).toEqual([]);
-          const balance = await owner.ok<{ total: number; cached: number; available: number; debt: number }>('GET', `/v1/members/${member.id}/points`);
-          expect(balance.cached).toBe(balance.total);
-          expect(balance.total).toBeGreaterThanOrEqual(0);
-          expect(balance.debt).toBe(0);
-          const entries = await owner.ok<{ items: { delta: number }[] }>('GET', `/v1/members/${member.id}/points/entries?limit=200`);
-          expect(entries.items.reduce((s, e) => s + e.delta, 0)).toBe(balance.total);
+          const { rows } = (await db.execute(sql`select balance::int as balance from membership_points_accounts where member_id = ${member.id}`)) as unknown as { rows: { balance: number }[] };
+          expect(rows[0]!.balance).toBeGreaterThanOrEqual(0);
         }
+        // Through the API, once per sequence: the balance shown is the ledger's.
+        const balance = await owner.ok<{ total: number; cached: number; available: number; debt: number }>('GET', `/v1/members/${member.id}/points`);
+        expect(balance.cached).toBe(balance.total);
+        expect(balance.total).toBeGreaterThanOrEqual(0);
+        expect(balance.debt).toBe(0);
+        const entries = await owner.ok<{ items: { delta: number }[] }>('GET', `/v1/members/${member.id}/points/entries?limit=200`);
+        expect(entries.items.reduce((s, e) => s + e.delta, 0)).toBe(balance.total);
       }),
-      { numRuns: 10 },
+      { numRuns: 8 },
     );
   }, 300_000);
 });
