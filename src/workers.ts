@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { runSandboxNotifications } from './modules/payments/sandbox/index.js';
+import { runPaymentWorkers } from './modules/payments/index.js';
 import { createWebhookSender, dispatchOutbox } from './modules/platform/index.js';
 
 export interface Workers {
@@ -40,6 +41,8 @@ export function startWorkers(config: Config, database: DatabaseHandle, log: Fast
     if (!stopped) await sender.runDue(now);
     // The built-in sandbox channels' clock: their notifications, retries and refund completions.
     if (!stopped) await runSandboxNotifications(database.db, now, fetch, config.secretKey).catch((error: unknown) => log.error({ err: error }, 'sandbox notifications round failed'));
+    // Payments: unprocessed notifications, late confirmations by query, expiry of unpaid orders.
+    if (!stopped) await runPaymentWorkers(database.db, config, now).catch((error: unknown) => log.error({ err: error }, 'payments round failed'));
   }
 
   async function loop(): Promise<void> {

@@ -41,13 +41,20 @@ export interface PaymentEventPayload {
  */
 export async function runPaymentWorkers(db: Db, config: Config, now: Date = new Date()) {
   const rt = { db, config };
+  const notifications = await processStoredNotifications(db, now);
+  // Asking channels about waiting orders is paced: at most every 15 s, whatever the worker's tick.
+  const last = lastChannelPass.get(db) ?? 0;
+  if (now.getTime() - last < 15_000) return { notifications, payments: null, refunds: null, expired: null };
+  lastChannelPass.set(db, now.getTime());
   return {
-    notifications: await processStoredNotifications(db, now),
+    notifications,
     payments: await confirmPendingPayments(rt, now),
     refunds: await confirmPendingRefunds(rt, now),
     expired: await closeExpiredPayments(rt, now),
   };
 }
+
+const lastChannelPass = new WeakMap<Db, number>();
 
 export { confirmPendingPayments, closeExpiredPayments, processStoredNotifications, confirmPendingRefunds };
 
