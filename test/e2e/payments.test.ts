@@ -234,7 +234,7 @@ describe('payments and ID+ in Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 300_000);
 
-  it('the owner sees channels without secrets, statements with charts and a reconciliation, merges a suggested duplicate and unmerges it; the operator sees commission', async () => {
+  it('the owner sees channels without secrets, statements with charts and a reconciliation, merges a suggested duplicate and unmerges it; a cashier cannot refund; the operator sees commission', async () => {
     const { context, page } = await newPage();
     await logIn(page, 'owner');
 
@@ -317,6 +317,17 @@ describe('payments and ID+ in Chromium', () => {
     await page.locator('[data-testid="history-restored"], [data-testid="history-unmerged"]').first().waitFor();
     await screenshot(page, 'pay-15-identity-unmerged');
     await context.close();
+
+    // A cashier sees the store's payments but may not refund: no refund button.
+    const cashier = await newPage();
+    const [paid] = (await apiGet<{ items: { id: string; status: string }[] }>('/v1/payments?status=succeeded')).items;
+    await logIn(cashier.page, 'cashier');
+    await go(cashier.page, 'nav-payments', 'nav-transactions', '收款记录');
+    await cashier.page.getByTestId(`payment-row-${paid!.id}`).click();
+    await cashier.page.getByTestId('payment-summary').waitFor();
+    expect(await cashier.page.getByTestId('payment-refund').count()).toBe(0);
+    expect(await cashier.page.getByTestId('nav-channels').count()).toBe(0);
+    await cashier.context.close();
 
     // The operator: per-merchant figures and agent commission, with charts.
     const operator = await newPage();
