@@ -121,6 +121,10 @@ describe('points', () => {
     expect(codeOf(again)).toBe('duplicate_reference');
     // Manual earns need a manager and a reason.
     expect((await cashier.raw('POST', `/v1/members/${member.id}/points/earn`, { points: 50, reason: 'goodwill' })).statusCode).toBe(403);
+    for (const body of [{}, { amount_fen: 100 }, { points: 5 }, { points: 5, reason: 'x', amount_fen: 100, reference: 'both' }]) {
+      const refused = await owner.raw('POST', `/v1/members/${member.id}/points/earn`, body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+    }
     const manual = await owner.ok<Operation>('POST', `/v1/members/${member.id}/points/earn`, { points: 50, reason: 'goodwill' });
     expect(manual.balance.total).toBe(173);
   });

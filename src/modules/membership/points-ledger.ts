@@ -3,6 +3,7 @@
 // writes lots, entries and the cached balance in one transaction. Entries are never updated.
 import { and, asc, desc, eq, gt, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { commonErrors } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { appendAudit, authorize, publishEvent, requireMerchantId, type AccessContext } from '../platform/index.js';
 import { pointsForPurchase, pointsToReverse, spreadOverLines, type EarnSnapshot, type PurchaseLine } from './earn-rules.js';
@@ -222,6 +223,13 @@ export async function earnInTransaction(tx: Db, ctx: AccessContext, merchantId: 
 export async function earnPoints(db: Db, ctx: AccessContext, memberId: string, input: EarnInput): Promise<PointsOperationResult> {
   authorize(ctx, input.points !== undefined ? 'membership.points.adjust' : 'membership.points.earn');
   const merchantId = requireMerchantId(ctx);
+  // Either points with a reason (manual), or a purchase (amount or lines) with its reference.
+  const ways = [input.points !== undefined, input.amountFen !== undefined, input.lines !== undefined].filter(Boolean).length;
+  const problems: { field: string; message: string }[] = [];
+  if (ways !== 1) problems.push({ field: 'body', message: 'give exactly one of points, amount_fen or lines' });
+  if (input.points !== undefined && !input.reason) problems.push({ field: 'body.reason', message: 'a manual earn needs a reason' });
+  if (input.points === undefined && !input.reference) problems.push({ field: 'body.reference', message: 'a purchase earn needs its reference (payment or order)' });
+  if (problems.length) throw commonErrors.make('validation_failed', problems.map((p) => p.message).join('; '), { fields: problems });
   if (input.storeId) await assertStore(db, ctx, input.storeId);
   return db.transaction((tx) => earnInTransaction(tx, ctx, merchantId, memberId, input));
 }
