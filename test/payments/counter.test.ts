@@ -34,6 +34,8 @@ describe('counter 付款码', () => {
       const payment = await collect(await t.buyerCode(channel, 'pay'));
       expect(payment).toMatchObject({ channel, status: 'succeeded', amount_fen: 1234 });
       expect(payment.payer_identifiers.length).toBeGreaterThan(0);
+      // ID+ (identity's resolvePerson) turned the payer identifiers into a person in the same transaction.
+      expect((payment as Payment & { person_id: string | null }).person_id).toMatch(/^per_/);
     });
 
     it(`${channel}: polls while the buyer confirms, then succeeds`, async () => {

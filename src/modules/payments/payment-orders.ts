@@ -331,8 +331,7 @@ export async function moveTo(tx: Db, payment: PaymentRow, to: PaymentStatus, pat
     .returning();
   if (!row) return null;
   await recordPaymentEvent(tx, payment.merchantId, payment.id, 'state_changed', { from: payment.status, to, source });
-  if (isTerminal(to)) await announceTerminal(tx, row);
-  return row;
+  return isTerminal(to) ? announceTerminal(tx, row) : row;
 }
 
 export function businessDateOf(at: Date): string {
@@ -357,7 +356,8 @@ export function paymentEventPayload(row: PaymentRow) {
   };
 }
 
-async function announceTerminal(tx: Db, row: PaymentRow): Promise<void> {
+/** Ledger entry, payer resolution and the domain event of a terminal state; returns the final row. */
+async function announceTerminal(tx: Db, row: PaymentRow): Promise<PaymentRow> {
   if (row.status === 'succeeded') {
     const paidAt = row.paidAt ?? row.updatedAt;
     await tx
@@ -382,9 +382,10 @@ async function announceTerminal(tx: Db, row: PaymentRow): Promise<void> {
     const final = personId ? { ...row, personId } : row;
     if (personId) await tx.update(paymentOrders).set({ personId }).where(and(eq(paymentOrders.merchantId, row.merchantId), eq(paymentOrders.id, row.id)));
     await publishEvent(tx, row.merchantId, 'payment.succeeded', paymentEventPayload(final));
-  } else {
-    await publishEvent(tx, row.merchantId, `payment.${row.status}`, paymentEventPayload(row));
+    return final;
   }
+  await publishEvent(tx, row.merchantId, `payment.${row.status}`, paymentEventPayload(row));
+  return row;
 }
 
 export type ApplyOutcome = 'changed' | 'unchanged' | 'ignored_terminal' | 'amount_mismatch';
