@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
@@ -10,6 +11,8 @@ export interface BenchApp {
   readonly app: App;
   readonly url: string;
   readonly demo: DemoSeed;
+  readonly db: DatabaseHandle['db'];
+  readonly secretKey: string;
   /** `pglite` or `postgres`, for the report. */
   readonly database: DatabaseHandle['kind'];
   stop(): Promise<void>;
@@ -45,25 +48,41 @@ async function benchDatabase(): Promise<{ handle: DatabaseHandle; drop: () => Pr
   };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Migrates, seeds the demo tenant and listens on a free local port; no background workers, no logs. */
 export async function startBenchApp(): Promise<BenchApp> {
   const { handle, drop } = await benchDatabase();
   try {
     progress('migrating');
     await handle.migrate();
-    progress('seeding the demo tenant');
-    const demo = await seedDemo(handle.db);
+    // The port is chosen before start so PUBLIC_URL (channel callbacks, sandbox base URL) names it.
+    const port = await freePort();
     const config = loadConfig(
-      { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEMBERPLUS_CONFIG: '', MEMBERPLUS_DATA_DIR: '.tmp/bench', MEMBERPLUS_SECRET_KEY: randomBytes(32).toString('hex') },
+      { ...process.env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEMBERPLUS_CONFIG: '', MEMBERPLUS_DATA_DIR: '.tmp/bench', MEMBERPLUS_SECRET_KEY: randomBytes(32).toString('hex') },
       process.cwd(),
     );
+    progress('seeding the demo tenant (with sandbox payment channels)');
+    const demo = await seedDemo(handle.db, { secretKey: config.secretKey });
     const app = await buildApp({ config, database: handle, logger: false });
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = await app.listen({ port, host: '127.0.0.1' });
     progress(`MemberPlus listening on ${url}`);
     return {
       app,
       url,
       demo,
+      db: handle.db,
+      secretKey: config.secretKey,
       database: handle.kind,
       async stop() {
         await app.close();
