@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { runSandboxNotifications } from './modules/payments/sandbox/index.js';
 import { runPaymentWorkers } from './modules/payments/index.js';
-import { createWebhookSender, dispatchOutbox } from './modules/platform/index.js';
+import { createWebhookSender, dispatchOutbox, runEventConsumers } from './modules/platform/index.js';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -38,6 +38,8 @@ export function startWorkers(config: Config, database: DatabaseHandle, log: Fast
       const dispatched = await dispatchOutbox(database.db, { now, batchSize: dispatchBatch });
       if (dispatched.events < dispatchBatch) break;
     }
+    // In-process subscribers (membership accrual on payment.succeeded, …) before the slower webhooks.
+    if (!stopped) await runEventConsumers(database.db, { now }).catch((error: unknown) => log.error({ err: error }, 'event consumers round failed'));
     if (!stopped) await sender.runDue(now);
     // The built-in sandbox channels' clock: their notifications, retries and refund completions.
     if (!stopped) await runSandboxNotifications(database.db, now, fetch, config.secretKey).catch((error: unknown) => log.error({ err: error }, 'sandbox notifications round failed'));

@@ -227,8 +227,8 @@ describe('outbox → deliveries → receivers', () => {
     const eventId = await publish('order.paid', { order_id: 'ord_1', amount: 3_800, note: '拿铁 latte' });
 
     const sentAt = advance(0);
-    expect(await dispatchOutbox(t.database.db, { now: clock })).toEqual({ events: 1, deliveries: 1 });
-    expect(await dispatchOutbox(t.database.db, { now: clock })).toEqual({ events: 0, deliveries: 0 });
+    expect(await dispatchOutbox(t.database.db, { now: clock })).toEqual({ events: 1, deliveries: 1, consumptions: 0 });
+    expect(await dispatchOutbox(t.database.db, { now: clock })).toEqual({ events: 0, deliveries: 0, consumptions: 0 });
     await sender.runDue(clock);
     // Nothing is due any more, now or a day later.
     await sender.runDue(advance(24 * 3_600_000));

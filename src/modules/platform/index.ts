@@ -6,6 +6,7 @@ export { appendAudit, verifyAllAuditChains, type AuditRecord, type ChainVerifica
 export { authorize, isAllowed, registerPolicies, type Action } from './policy.js';
 export { publishEvent, type DomainEvent } from './outbox.js';
 export { dispatchOutbox, type DispatchSummary } from './outbox-dispatcher.js';
+export { subscribeToEvents, runEventConsumers, consumptionsOf, stuckConsumptions, type EventSubscriber, type ConsumptionRunSummary } from './event-subscribers.js';
 export { createWebhookSender, type WebhookSender, type DeliveryRunSummary } from './webhook-delivery.js';
 export { signatureHeader, signWebhook, verifyWebhookSignature } from './webhook-signature.js';
 export { webhookRetryDelaysMs, webhookRetrySpanMs } from './webhook-schedule.js';

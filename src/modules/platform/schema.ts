@@ -265,3 +265,29 @@ export const webhookAttempts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.deliveryId, t.attemptNo] })],
 );
+
+/**
+ * One row per (event, in-process subscriber): written by the dispatcher in the same transaction that
+ * marks the event dispatched, and marked `done` in the same transaction as the subscriber's effect —
+ * so each subscriber applies each event exactly once, and a failing one retries on its own schedule
+ * without holding up the others.
+ */
+export const eventConsumptions = pgTable(
+  'platform_event_consumptions',
+  {
+    merchantId: text('merchant_id').notNull(),
+    eventId: text('event_id').notNull(),
+    subscriber: text('subscriber').notNull(),
+    eventType: text('event_type').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at'),
+    lastError: text('last_error'),
+    doneAt: at('done_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.eventId, t.subscriber] }),
+    index('platform_event_consumptions_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
