@@ -99,6 +99,10 @@ export const paymentOrders = pgTable(
     /** Channel payer identifiers (openid, Alipay user id): personal information. */
     payerIdentifiers: jsonb('payer_identifiers').notNull().default(sql`'[]'::jsonb`),
     personId: text('person_id'),
+    /** What another module collects this payment for (membership top-up, checkout remainder); null for plain collections. */
+    purposeModule: text('purpose_module'),
+    purposeKind: text('purpose_kind'),
+    purposeReference: text('purpose_reference'),
     failureReason: text('failure_reason'),
     expiresAt: at('expires_at').notNull(),
     paidAt: at('paid_at'),
@@ -115,6 +119,11 @@ export const paymentOrders = pgTable(
     index('payments_orders_store_idx').on(t.merchantId, t.storeId, t.createdAt),
     index('payments_orders_paying_idx').on(t.updatedAt).where(sql`${t.status} in ('created', 'paying')`),
     index('payments_orders_paid_idx').on(t.merchantId, t.paidAt),
+    // One live or succeeded payment per purpose (docs/decisions: payments door): a new attempt first
+    // closes the live one, so two attempts can never both succeed.
+    uniqueIndex('payments_orders_purpose_live_uq')
+      .on(t.merchantId, t.purposeModule, t.purposeKind, t.purposeReference)
+      .where(sql`${t.purposeModule} is not null and ${t.status} in ('created', 'paying', 'succeeded')`),
   ],
 );
 
