@@ -357,3 +357,15 @@ export const checkouts = pgTable(
     index('membership_checkouts_member_idx').on(t.merchantId, t.memberId, t.id),
   ],
 );
+
+/** Templates the merchant lets partners issue (with a partner API key, scope membership:coupons.issue). */
+export const partnerCouponTemplates = pgTable(
+  'membership_partner_coupon_templates',
+  {
+    merchantId: text('merchant_id').notNull(),
+    templateId: text('template_id').notNull(),
+    enabledBy: text('enabled_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.templateId] })],
+);
