@@ -42,6 +42,9 @@ export const idPrefixes = {
   storedValueEntry: 'sve',
   tierChange: 'mth',
   checkout: 'chk',
+  checkoutRefund: 'mcr',
+  topUp: 'mtu',
+  topUpRefund: 'mtr',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -34,6 +34,8 @@ export function defaultProgram(merchantId: string, merchantName: string): Progra
     storedValueCapFen: DEFAULT_STORED_VALUE_CAP_FEN,
     escrowRatioBps: DEFAULT_ESCROW_RATIO_BPS,
     topUpPlans: [],
+    topUpEarnsPoints: false,
+    retroEarnHours: 24,
     tierBasis: 'points_earned',
     tierWindowDays: 365,
     tierDowngradeMode: 'none',
@@ -70,6 +72,8 @@ export interface ProgramPatch {
   readonly storedValueCapFen?: number;
   readonly escrowRatioBps?: number;
   readonly topUpPlans?: { pay_fen: number; bonus_fen: number }[];
+  readonly topUpEarnsPoints?: boolean;
+  readonly retroEarnHours?: number;
   readonly tierBasis?: 'points_earned' | 'spend';
   readonly tierWindowDays?: number;
   readonly tierDowngradeMode?: 'none' | 'automatic' | 'after_days';

@@ -54,6 +54,10 @@ export const programs = pgTable('membership_programs', {
   storedValueCapFen: fen('stored_value_cap_fen').notNull(),
   escrowRatioBps: integer('escrow_ratio_bps').notNull(),
   topUpPlans: jsonb('top_up_plans').$type<{ pay_fen: number; bonus_fen: number }[]>().notNull(),
+  /** A top-up earns points only when the merchant says so (spending the value earns them otherwise). */
+  topUpEarnsPoints: boolean('top_up_earns_points').notNull().default(false),
+  /** 支付即会员: a payer who joins within this many hours after paying earns that payment's points. */
+  retroEarnHours: integer('retro_earn_hours').notNull().default(24),
   tierBasis: text('tier_basis').notNull(),
   tierWindowDays: integer('tier_window_days').notNull(),
   tierDowngradeMode: text('tier_downgrade_mode').notNull(),
@@ -348,14 +352,128 @@ export const checkouts = pgTable(
     storedValueFen: fen('stored_value_fen').notNull(),
     storedValueEntryId: text('stored_value_entry_id'),
     remainderDueFen: fen('remainder_due_fen').notNull(),
+    /** remainder_due (collected elsewhere) | awaiting_payment → completed | released; completed → refunded. */
     status: text('status').notNull(),
+    /** The payments module's payment that collects the remainder (checkout-payments.ts). */
+    paymentId: text('payment_id'),
+    paymentMethod: text('payment_method'),
+    /** Points the checkout earned on cash + stored-value principal, under reference `checkout:<id>`. */
+    pointsEarned: points('points_earned').notNull().default(0),
+    /** Fen of the payable (points value + stored value + remainder) refunded so far. */
+    refundedFen: fen('refunded_fen').notNull().default(0),
+    completedAt: at('completed_at'),
+    releasedAt: at('released_at'),
+    releaseReason: text('release_reason'),
+    /** A payment that succeeded after the checkout was released: refunded by the membership worker. */
+    orphanPaymentId: text('orphan_payment_id'),
+    orphanRefundId: text('orphan_refund_id'),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.merchantId, t.id] }),
     uniqueIndex('membership_checkouts_reference_uq').on(t.merchantId, t.reference),
     index('membership_checkouts_member_idx').on(t.merchantId, t.memberId, t.id),
+    index('membership_checkouts_awaiting_idx').on(t.status, t.createdAt).where(sql`${t.status} = 'awaiting_payment' or (${t.orphanPaymentId} is not null and ${t.orphanRefundId} is null)`),
   ],
+);
+
+/** A refund of (part of) a completed checkout: the money part through payments, value parts restored. */
+export const checkoutRefunds = pgTable(
+  'membership_checkout_refunds',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    checkoutId: text('checkout_id').notNull(),
+    memberId: text('member_id').notNull(),
+    /** Fen of the payable refunded by this refund, split below. */
+    amountFen: fen('amount_fen').notNull(),
+    cashFen: fen('cash_fen').notNull(),
+    storedValueFen: fen('stored_value_fen').notNull(),
+    pointsRestored: points('points_restored').notNull(),
+    pointsReversed: points('points_reversed').notNull(),
+    couponsRestored: boolean('coupons_restored').notNull(),
+    paymentRefundId: text('payment_refund_id'),
+    /** processing (money refund pending at the channel) | succeeded | failed */
+    paymentRefundStatus: text('payment_refund_status'),
+    reason: text('reason').notNull(),
+    actorId: text('actor_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), index('membership_checkout_refunds_checkout_idx').on(t.merchantId, t.checkoutId)],
+);
+
+/** A stored-value top-up paid through payments: awaiting its payment, credited once when it succeeds. */
+export const topUps = pgTable(
+  'membership_top_ups',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    memberId: text('member_id').notNull(),
+    storeId: text('store_id').notNull(),
+    principalFen: fen('principal_fen').notNull(),
+    /** The plan's bonus when the order was made: a plan changed meanwhile does not change it. */
+    bonusFen: fen('bonus_fen').notNull(),
+    method: text('method').notNull(), // barcode | qr
+    paymentId: text('payment_id'),
+    /** awaiting_payment → credited | failed */
+    status: text('status').notNull(),
+    failureReason: text('failure_reason'),
+    entryId: text('entry_id'),
+    refundedPrincipalFen: fen('refunded_principal_fen').notNull().default(0),
+    forfeitedBonusFen: fen('forfeited_bonus_fen').notNull().default(0),
+    actorId: text('actor_id').notNull(),
+    createdAt: createdAt(),
+    creditedAt: at('credited_at'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    index('membership_top_ups_member_idx').on(t.merchantId, t.memberId, t.id),
+    index('membership_top_ups_awaiting_idx').on(t.status, t.createdAt).where(sql`${t.status} = 'awaiting_payment'`),
+    check('membership_top_ups_refunded', sql`${t.refundedPrincipalFen} between 0 and ${t.principalFen} and ${t.forfeitedBonusFen} between 0 and ${t.bonusFen}`),
+  ],
+);
+
+/** A refund of a top-up's unused principal: debited first, then paid back through payments. */
+export const topUpRefunds = pgTable(
+  'membership_top_up_refunds',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    topUpId: text('top_up_id').notNull(),
+    memberId: text('member_id').notNull(),
+    principalFen: fen('principal_fen').notNull(),
+    forfeitedBonusFen: fen('forfeited_bonus_fen').notNull(),
+    paymentRefundId: text('payment_refund_id'),
+    /** processing | succeeded | failed (a failed one was put back on the card) */
+    status: text('status').notNull(),
+    reason: text('reason').notNull(),
+    actorId: text('actor_id').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), index('membership_top_up_refunds_top_up_idx').on(t.merchantId, t.topUpId)],
+);
+
+/**
+ * A non-member's succeeded payment, kept for the program's retro window: if the payer joins within
+ * it (支付即会员 on the pay-result page), the payment earns as if they had been a member.
+ */
+export const retroAccruals = pgTable(
+  'membership_retro_accruals',
+  {
+    merchantId: text('merchant_id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    personId: text('person_id').notNull(),
+    storeId: text('store_id').notNull(),
+    amountFen: fen('amount_fen').notNull(),
+    refundedFen: fen('refunded_fen').notNull().default(0),
+    paidAt: at('paid_at').notNull(),
+    claimedByMemberId: text('claimed_by_member_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.paymentId] }), index('membership_retro_accruals_person_idx').on(t.merchantId, t.personId, t.paidAt)],
 );
 
 /** Templates the merchant lets partners issue (with a partner API key, scope membership:coupons.issue). */
