@@ -87,7 +87,9 @@ export const members = pgTable(
     /** Marketing messages are a separate opt-in (PIPL art. 24). */
     marketingOptIn: boolean('marketing_opt_in').notNull().default(false),
     marketingOptInAt: at('marketing_opt_in_at'),
-    status: text('status').notNull().default('active'),
+    status: text('status').notNull().default('active'), // active | suspended | merged
+    /** The surviving member, when an ID+ merge absorbed this one (status merged); reads resolve to it. */
+    mergedInto: text('merged_into'),
     tierCode: text('tier_code'),
     tierSince: at('tier_since'),
     tierBelowSince: at('tier_below_since'),
@@ -486,4 +488,30 @@ export const partnerCouponTemplates = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.templateId] })],
+);
+
+/**
+ * Value an unmerge could not give back because it was used while the members were merged (points
+ * burnt from a moved lot, stored value spent from the card, a moved coupon redeemed): what the
+ * owing member owes the owed member, kept open until staff settle it (ADR: identity merge of members).
+ */
+export const mergeShortfalls = pgTable(
+  'membership_merge_shortfalls',
+  {
+    merchantId: text('merchant_id').notNull(),
+    mergeId: text('merge_id').notNull(),
+    kind: text('kind').notNull(), // points | stored_value_principal | stored_value_bonus | coupon
+    /** The lot or coupon it concerns; '' for stored value (one card per member). */
+    itemId: text('item_id').notNull(),
+    owedToMemberId: text('owed_to_member_id').notNull(),
+    owedByMemberId: text('owed_by_member_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    status: text('status').notNull().default('open'), // open | settled
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.mergeId, t.kind, t.itemId] }),
+    index('membership_merge_shortfalls_owed_idx').on(t.merchantId, t.owedToMemberId),
+    check('membership_merge_shortfalls_amount_ck', sql`${t.amount} > 0`),
+  ],
 );
