@@ -269,3 +269,22 @@ export const reconciliationLines = pgTable(
 // The sandbox gateway's tables live beside its code; re-exported so drizzle-kit (which reads
 // src/modules/*/schema.ts) generates their migrations with the rest of the module's.
 export * from './sandbox/schema.js';
+
+/**
+ * WeChat Pay platform certificates downloaded from GET /v3/certificates, per channel account (platform
+ * certificate mode only). Public certificates, kept plain; what makes them trusted is that each arrived
+ * AES-256-GCM sealed under the account's APIv3 key (docs/decisions/0006-channel-protocol-gaps.md).
+ */
+export const wechatpayPlatformCertificates = pgTable(
+  'payments_wechatpay_platform_certificates',
+  {
+    merchantId: text('merchant_id').notNull(),
+    channelAccountId: text('channel_account_id').notNull(),
+    serialNo: text('serial_no').notNull(),
+    certificate: text('certificate').notNull(),
+    effectiveAt: at('effective_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    fetchedAt: at('fetched_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'payments_wechatpay_platform_certs_pk', columns: [t.merchantId, t.channelAccountId, t.serialNo] })],
+);

@@ -36,6 +36,8 @@ export const sandboxMerchants = pgTable(
     publicKey: text('public_key').notNull(),
     sealedApiV3Key: text('sealed_api_v3_key'),
     verification: text('verification'), // public_key | platform_certificate (WeChat)
+    /** The app's AppSecret for web OAuth (WeChat sns/oauth2/access_token), sealed; null when not asked for. */
+    sealedAppSecret: text('sealed_app_secret'),
     createdAt: createdAt(),
   },
   (t) => [index('payments_sandbox_merchants_caller_idx').on(t.channel, t.callerId, t.subId)],
@@ -132,4 +134,27 @@ export const sandboxNotifications = pgTable(
     deliveredAt: at('delivered_at'),
   },
   (t) => [index('payments_sandbox_notifications_due_idx').on(t.status, t.nextAttemptAt), index('payments_sandbox_notifications_trade_idx').on(t.tradeId)],
+);
+
+/**
+ * Web OAuth codes the sandbox's authorize pages hand out (WeChat snsapi_base, Alipay auth_base): single
+ * use, five minutes, bound to the app and the redirect_uri. The buyer label is who confirmed; openid /
+ * user_id are what the token exchange answers, kept so an order naming that payer pays as that buyer.
+ */
+export const sandboxOAuthCodes = pgTable(
+  'payments_sandbox_oauth_codes',
+  {
+    code: text('code').primaryKey(),
+    channel: text('channel').notNull(),
+    appId: text('app_id').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    scope: text('scope').notNull(),
+    buyer: text('buyer').notNull(), // personal information
+    openId: text('open_id').notNull(), // WeChat openid / Alipay open_id
+    userId: text('user_id'), // Alipay 2088… user id
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('payments_sandbox_oauth_codes_payer_idx').on(t.channel, t.openId), index('payments_sandbox_oauth_codes_user_idx').on(t.channel, t.userId)],
 );
