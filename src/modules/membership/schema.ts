@@ -515,3 +515,46 @@ export const mergeShortfalls = pgTable(
     check('membership_merge_shortfalls_amount_ck', sql`${t.amount} > 0`),
   ],
 );
+
+/**
+ * Consent records (PIPL): what a member agreed to, under which text version, when, through which
+ * channel and on whose device. Append-only (the database refuses updates and deletes): a withdrawal
+ * or a later opt-in is a new row, so the record at any past moment can be replayed.
+ */
+export const consents = pgTable(
+  'membership_consents',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    memberId: text('member_id').notNull(),
+    personId: text('person_id'),
+    action: text('action').notNull(), // grant | withdraw
+    /** The purposes this row grants or withdraws (membership, marketing). */
+    purposes: jsonb('purposes').$type<string[]>().notNull(),
+    textVersion: text('text_version').notNull(),
+    /** SHA-256 of the exact text shown, so a version cannot silently change under a record. */
+    textSha256: text('text_sha256').notNull(),
+    channel: text('channel').notNull(), // payment | h5 | counter | api
+    paymentId: text('payment_id'),
+    storeId: text('store_id'),
+    /** Who captured it: the member on their phone, or staff on the cashier's device. */
+    actorKind: text('actor_kind').notNull(), // member | staff
+    actorId: text('actor_id'),
+    /** Phone given with the consent and whether possession was proven (no SMS yet: false). */
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull().default({}),
+    recordedAt: at('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), index('membership_consents_member_idx').on(t.merchantId, t.memberId, t.recordedAt)],
+);
+
+/** The secret behind a member's dynamic card code (member-code.ts); made when the card is first shown. */
+export const memberCodeKeys = pgTable(
+  'membership_member_code_keys',
+  {
+    merchantId: text('merchant_id').notNull(),
+    memberId: text('member_id').notNull(),
+    secret: text('secret').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.memberId] })],
+);
