@@ -45,6 +45,7 @@ export const idPrefixes = {
   checkoutRefund: 'mcr',
   topUp: 'mtu',
   topUpRefund: 'mtr',
+  consent: 'mcs',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
