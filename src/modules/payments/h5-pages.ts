@@ -105,6 +105,10 @@ const statusWords: Record<string, string> = {
   closed: '订单已关闭',
 };
 
+// Fills a slot with the HTML fragment its owner serves at data-src (same origin, cookies included);
+// payments knows the URL, not the module behind it.
+const slotLoader = `<script>document.querySelectorAll('[data-slot][data-src]').forEach(function(s){fetch(s.getAttribute('data-src'),{credentials:'same-origin'}).then(function(r){return r.ok?r.text():'';}).then(function(h){s.innerHTML=h;}).catch(function(){});});</script>`;
+
 export function resultHtml(view: ResultView): string {
   const pending = view.status === 'created' || view.status === 'paying';
   return layout(
@@ -116,7 +120,8 @@ export function resultHtml(view: ResultView): string {
   <p class="muted">${channelNames[view.channel]}${view.paidAt ? ` · ${escapeHtml(view.paidAt.toISOString())}` : ''}</p>
 </div>
 <!-- membership slot: the membership module turns a succeeded payment into join-and-consent here -->
-<section id="after-payment" data-slot="membership" data-payment-id="${escapeHtml(view.paymentId)}" data-status="${escapeHtml(view.status)}"></section>`,
+<section id="after-payment" data-slot="membership" data-payment-id="${escapeHtml(view.paymentId)}" data-status="${escapeHtml(view.status)}"${view.status === 'succeeded' ? ` data-src="/h5/members/after-payment/${escapeHtml(view.paymentId)}"` : ''}></section>
+${view.status === 'succeeded' ? slotLoader : ''}`,
     pending ? { refreshSeconds: 2, colour: channelColours[view.channel] } : { colour: channelColours[view.channel] },
   );
 }

@@ -11,6 +11,7 @@ import { channelFromUserAgent } from './counter/user-agent-channel.js';
 import { messageHtml, payPageHtml, resultHtml, walletBridgeHtml, wrongAppHtml } from './h5-pages.js';
 import { handleChannelNotification } from './notifications.js';
 import { createInAppPayment, loadPayPage, payerOf, sandboxWalletUrl } from './pay-page.js';
+import { issuePayerTicket, PAYER_TICKET_COOKIE, payerTicketCookieOptions } from './payer-ticket.js';
 import { accountOf, adapterFor, loadPaymentById, operatorOf, queryAndApply, type PaymentsRuntime } from './payment-orders.js';
 import { randomBuyerLabel } from './sandbox/index.js';
 
@@ -125,6 +126,8 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
           const payer = await payerOf(rt.db, rt, page, buyer);
           const { payment, payParams } = await createInAppPayment(rt, page, { amountFen: parsed.fen, payer });
           const resultUrl = `${rt.config.publicUrl}/h5/pay/result/${payment.id}`;
+          // This browser paid: what comes after (join at payment) asks for this, not the payment id.
+          reply.setCookie(PAYER_TICKET_COOKIE, issuePayerTicket(rt.config, payment), payerTicketCookieOptions(rt.config));
           if (page.account.environment === 'sandbox') return reply.redirect(sandboxWalletUrl(rt.config, channel, payParams, buyer, resultUrl), 303);
           return html(reply, 200, walletBridgeHtml(channel, payParams, resultUrl));
         } catch (error) {
