@@ -18,6 +18,7 @@ import {
   moveTo,
   orderRequest,
   recordPaymentEvent,
+  type PaymentPurpose,
   type PaymentRow,
   type PaymentsRuntime,
 } from './payment-orders.js';
@@ -30,6 +31,7 @@ export interface BarcodePaymentInput {
   readonly merchantOrderNo?: string | undefined;
   readonly description?: string | undefined;
   readonly desk?: string | undefined;
+  readonly purpose?: PaymentPurpose | undefined;
 }
 
 const waiting = (status: ChannelTradeStatus) => status.state === 'paying' || status.state === 'pending';
@@ -70,6 +72,7 @@ export async function collectWithBarcode(rt: PaymentsRuntime, ctx: AccessContext
     description: input.description ?? 'MemberPlus',
     merchantOrderNo: input.merchantOrderNo,
     desk: input.desk,
+    purpose: input.purpose,
   });
   // Paying before the call: from here on the order may exist at the channel, and every pass treats it so.
   let payment = (await rt.db.transaction((tx) => moveTo(tx, created, 'paying', {}, 'counter.pay'))) ?? created;

@@ -18,6 +18,10 @@ export const paymentErrors = defineErrors({
   bill_unreadable: { status: 400, title: 'The bill file could not be read' },
   line_already_resolved: { status: 409, title: 'This reconciliation line is already resolved' },
   operator_only: { status: 403, title: 'Only the operator can do this' },
+  payment_input_invalid: { status: 400, title: 'The payment request is not valid' },
+  purpose_payment_in_progress: { status: 409, title: 'Another payment for this purpose is in progress and could not be closed' },
+  purpose_already_paid: { status: 409, title: 'This purpose is already paid by a payment of another amount' },
+  purpose_mismatch: { status: 409, title: 'The payment was not made for this purpose' },
 });
 
 export type PaymentErrorCode = keyof typeof paymentErrors.specs;

@@ -3,16 +3,23 @@
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { processStoredNotifications } from './notifications.js';
-import { closeExpiredPayments, confirmPendingPayments } from './payment-orders.js';
+import { closeExpiredPayments, confirmPendingPayments, runtimeOf } from './payment-orders.js';
+import { registerPaymentsMergeHandler } from './identity-merge.js';
 import { registerPaymentPolicies } from './policies.js';
 import { confirmPendingRefunds } from './refunds.js';
 
 registerPaymentPolicies();
+// ID+ merges move the payer person of the absorbed person's payments (identity-merge.ts).
+registerPaymentsMergeHandler();
 
 export type { ChannelName, ChannelPayer } from './channels/adapter.js';
 export type { PaymentStatus, RefundStatus } from './payment-state.js';
 export { configureSandboxChannels } from './demo-channels.js';
 export { runSandboxNotifications } from './sandbox/index.js';
+
+// The door for other modules (docs/decisions/0006-payments-door.md).
+export { startPayment, getPaymentSummary, refundPayment } from './door.js';
+export type { PaymentPurpose, PaymentSummary, RefundPaymentInput, RefundSummary, StartedPayment, StartPaymentInput } from './door.js';
 
 /** Payload of `payment.succeeded` / `payment.failed` / `payment.closed` / `payment.refunded` events. */
 export interface PaymentEventPayload {
@@ -28,6 +35,8 @@ export interface PaymentEventPayload {
   readonly payer_identifiers: readonly { kind: string; value: string; appId?: string }[];
   readonly person_id: string | null;
   readonly paid_at: string | null;
+  /** What another module collected this payment for (startPayment); null for plain collections. */
+  readonly purpose: { readonly module: string; readonly kind: string; readonly reference: string } | null;
   /** payment.refunded only */
   readonly refund_id?: string;
   readonly out_refund_no?: string;
@@ -40,7 +49,7 @@ export interface PaymentEventPayload {
  * several processes (every change is a guarded update).
  */
 export async function runPaymentWorkers(db: Db, config: Config, now: Date = new Date()) {
-  const rt = { db, config };
+  const rt = runtimeOf(db, config);
   const notifications = await processStoredNotifications(db, now);
   // Asking channels about waiting orders is paced: at most every 15 s, whatever the worker's tick.
   const last = lastChannelPass.get(db) ?? 0;

@@ -41,6 +41,31 @@ export interface PaymentsRuntime {
   readonly fetch?: typeof fetch;
 }
 
+// The app that serves the sandbox registers its in-process HTTP client per database, so that callers
+// holding only (db, config) — other modules through the door, the workers — reach the sandbox the
+// same way the routes do (real HTTP when the app listens, inject when it does not).
+const fetchByDb = new WeakMap<Db, typeof fetch>();
+
+export function registerPaymentsFetch(db: Db, client: typeof fetch): void {
+  fetchByDb.set(db, client);
+}
+
+export function runtimeOf(db: Db, config: Config): PaymentsRuntime {
+  const client = fetchByDb.get(db);
+  return client ? { db, config, fetch: client } : { db, config };
+}
+
+/** What another module collects a payment for; stored on the order and carried by every payment event. */
+export interface PaymentPurpose {
+  readonly module: string;
+  readonly kind: string;
+  readonly reference: string;
+}
+
+export function purposeOf(row: Pick<PaymentRow, 'purposeModule' | 'purposeKind' | 'purposeReference'>): PaymentPurpose | null {
+  return row.purposeModule && row.purposeKind && row.purposeReference ? { module: row.purposeModule, kind: row.purposeKind, reference: row.purposeReference } : null;
+}
+
 // ---- channel plumbing ----
 
 export function notifyUrlOf(config: Config, account: Pick<ChannelAccountRow, 'channel' | 'id'>): string {
@@ -222,6 +247,7 @@ export interface NewOrder {
   readonly merchantOrderNo?: string | undefined;
   readonly qrCodeId?: string | null | undefined;
   readonly desk?: string | null | undefined;
+  readonly purpose?: PaymentPurpose | null | undefined;
 }
 
 export async function insertOrder(rt: PaymentsRuntime, ctx: AccessContext, order: NewOrder): Promise<PaymentRow> {
@@ -248,14 +274,26 @@ export async function insertOrder(rt: PaymentsRuntime, ctx: AccessContext, order
         feeRatePpm: order.account.feeRatePpm,
         costRatePpm: order.account.costRatePpm,
         expiresAt: new Date(now.getTime() + rt.config.PAYMENTS_ORDER_TTL_MINUTES * 60_000),
+        purposeModule: order.purpose?.module ?? null,
+        purposeKind: order.purpose?.kind ?? null,
+        purposeReference: order.purpose?.reference ?? null,
         createdBy: ctx.actor.kind === 'system' ? null : ctx.actor.id,
         createdAt: now,
         updatedAt: now,
       })
-      .onConflictDoNothing({ target: [paymentOrders.merchantId, paymentOrders.merchantOrderNo] })
+      // No target: a taken merchant order number and a purpose with a live payment both end here.
+      .onConflictDoNothing()
       .returning();
-    if (!row) throw paymentErrors.make('merchant_order_no_taken', `merchant_order_no ${order.merchantOrderNo ?? ''} is taken`);
-    await recordPaymentEvent(tx, order.merchantId, id, 'created', { kind: order.kind, channel: order.account.channel, amount_fen: order.amountFen, by: ctx.actor.label });
+    if (!row) {
+      const [taken] = await tx
+        .select({ id: paymentOrders.id })
+        .from(paymentOrders)
+        .where(and(eq(paymentOrders.merchantId, order.merchantId), eq(paymentOrders.merchantOrderNo, order.merchantOrderNo ?? id)));
+      if (taken || !order.purpose) throw paymentErrors.make('merchant_order_no_taken', `merchant_order_no ${order.merchantOrderNo ?? ''} is taken`);
+      throw paymentErrors.make('purpose_payment_in_progress', `another payment for ${order.purpose.module}/${order.purpose.kind}/${order.purpose.reference} is in progress`);
+    }
+    const purpose = purposeOf(row);
+    await recordPaymentEvent(tx, order.merchantId, id, 'created', { kind: order.kind, channel: order.account.channel, amount_fen: order.amountFen, by: ctx.actor.label, ...(purpose && { purpose }) });
     if (ctx.actor.kind !== 'system') {
       await appendAudit(tx, ctx, { action: 'payment.create', targetType: 'payment', targetId: id, after: { kind: order.kind, channel: order.account.channel, amount_fen: order.amountFen, store_id: order.storeId } });
     }
@@ -281,13 +319,22 @@ export function orderRequest(rt: PaymentsRuntime, payment: PaymentRow, account: 
 export async function createQrPayment(
   rt: PaymentsRuntime,
   ctx: AccessContext,
-  input: { storeId: string; amountFen: number; channel: ChannelName; description?: string | undefined; merchantOrderNo?: string | undefined },
+  input: { storeId: string; amountFen: number; channel: ChannelName; description?: string | undefined; merchantOrderNo?: string | undefined; purpose?: PaymentPurpose | undefined },
 ): Promise<PaymentRow> {
   await assertCollectableStore(rt.db, ctx, input.storeId);
   const merchantId = requireMerchantId(ctx);
   const account = await activeAccount(rt.db, merchantId, input.channel);
   const adapter = await adapterFor(rt, account, ctx.operatorId);
-  const payment = await insertOrder(rt, ctx, { merchantId, storeId: input.storeId, account, kind: 'qr', amountFen: input.amountFen, description: input.description ?? 'MemberPlus', merchantOrderNo: input.merchantOrderNo });
+  const payment = await insertOrder(rt, ctx, {
+    merchantId,
+    storeId: input.storeId,
+    account,
+    kind: 'qr',
+    amountFen: input.amountFen,
+    description: input.description ?? 'MemberPlus',
+    merchantOrderNo: input.merchantOrderNo,
+    purpose: input.purpose,
+  });
   try {
     const { codeUrl } = await adapter.createQrOrder(orderRequest(rt, payment, account));
     return await rt.db.transaction(async (tx) => (await moveTo(tx, payment, 'paying', { codeUrl }, 'channel.create_qr')) ?? loadPayment(tx, merchantId, payment.id));
@@ -353,6 +400,7 @@ export function paymentEventPayload(row: PaymentRow) {
     payer_identifiers: row.payerIdentifiers,
     person_id: row.personId,
     paid_at: row.paidAt?.toISOString() ?? null,
+    purpose: purposeOf(row),
   };
 }
 
@@ -439,7 +487,7 @@ export async function queryAndApply(rt: PaymentsRuntime, adapter: ChannelAdapter
  * buyer's money if they were charged meanwhile), then here. If the channel says it was paid after
  * all, the payment succeeds instead.
  */
-async function closeAtChannelAndHere(rt: PaymentsRuntime, adapter: ChannelAdapter, payment: PaymentRow, reason: string, source: string): Promise<PaymentRow> {
+export async function closeAtChannelAndHere(rt: PaymentsRuntime, adapter: ChannelAdapter, payment: PaymentRow, reason: string, source: string): Promise<PaymentRow> {
   try {
     if (payment.kind === 'barcode') await adapter.reverseOrder(payment.outTradeNo);
     else await adapter.closeOrder(payment.outTradeNo);

@@ -49,6 +49,7 @@ const PaymentView = Type.Object({
   code_url: Nullable(Type.String()),
   payer_identifiers: Type.Array(Payer),
   person_id: Nullable(Type.String()),
+  purpose: Nullable(Type.Object({ module: Type.String(), kind: Type.String(), reference: Type.String() }, { description: 'what another module collected this payment for' })),
   failure_reason: Nullable(Type.String()),
   fee_rate_ppm: Type.Integer(),
   expires_at: Timestamp,
@@ -163,6 +164,7 @@ const paymentView = (p: PaymentRow) => ({
   code_url: p.codeUrl,
   payer_identifiers: ((p.payerIdentifiers as { kind: string; value: string; appId?: string }[]) ?? []).map((x) => ({ kind: x.kind, value: x.value, ...(x.appId && { app_id: x.appId }) })),
   person_id: p.personId,
+  purpose: orders.purposeOf(p),
   failure_reason: p.failureReason,
   fee_rate_ppm: p.feeRatePpm,
   expires_at: p.expiresAt.toISOString(),
@@ -227,6 +229,8 @@ function params<K extends string>(entries: Record<K, TString>) {
 export async function paymentRoutes(instance: FastifyInstance, { db, config }: ModuleDeps): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const rt: orders.PaymentsRuntime = { db, config, fetch: inProcessFetch(instance, config.publicUrl) };
+  // Other modules (through the door) and the workers reach the sandbox the way these routes do.
+  orders.registerPaymentsFetch(db, rt.fetch!);
   const qrView = (q: storeQr.StoreQrRow) => ({
     id: q.id,
     store_id: q.storeId,
