@@ -1,7 +1,7 @@
 // Points ledger service: earn, adjust, spend, refund reversal and expiry. Every operation locks the
 // member's points account row (SELECT … FOR UPDATE), computes movements with points-lots.ts, and
 // writes lots, entries and the cached balance in one transaction. Entries are never updated.
-import { and, asc, desc, eq, gt, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { commonErrors } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
@@ -19,6 +19,7 @@ import {
   InsufficientPoints,
   lotDates,
   NEW_LOT,
+  restoreSpend,
   reverse,
   type Movement,
   type PointsBalance,
@@ -79,9 +80,11 @@ export async function claimReference(tx: Db, merchantId: string, kind: string, r
 interface NewLot {
   readonly points: number;
   readonly earnedAt: Date;
-  readonly source: 'purchase' | 'manual' | 'event' | 'adjust';
+  readonly source: 'purchase' | 'manual' | 'event' | 'adjust' | 'restore';
   readonly sourceRef: string | null;
   readonly snapshot: EarnSnapshot | null;
+  /** Points given back are spendable at once: no pending period. */
+  readonly availableNow?: boolean;
 }
 
 interface Write {
@@ -102,7 +105,7 @@ async function writeMovements(tx: Db, ctx: AccessContext, w: Write): Promise<{ e
   const newLotId = newId('pointsLot');
   const existingDebt = w.lots.find((l) => l.kind === 'debt');
   const debtLotId = existingDebt?.id ?? newId('pointsLot');
-  const dates = lotDates(w.newLot?.earnedAt ?? w.now, { pendingDays: w.program.pointsPendingDays, expiryDays: w.program.pointsExpiryDays });
+  const dates = lotDates(w.newLot?.earnedAt ?? w.now, { pendingDays: w.newLot?.availableNow ? 0 : w.program.pointsPendingDays, expiryDays: w.program.pointsExpiryDays });
   const resolved = w.movements.map((m) => ({ ...m, lotId: m.lotId === NEW_LOT ? newLotId : m.lotId === DEBT_LOT ? debtLotId : m.lotId }));
   const base = w.lots.map(toLot);
   if (w.newLot) base.push({ id: newLotId, kind: 'earn', points: w.newLot.points, remaining: 0, earnedAt: w.newLot.earnedAt, ...dates });
@@ -284,6 +287,59 @@ export async function spendInTransaction(tx: Db, ctx: AccessContext, merchantId:
   const written = await writeMovements(tx, ctx, { merchantId, memberId, operationId, lots, movements, program, reason: input.reason ?? null, reference: input.reference ?? null, now });
   await appendAudit(tx, ctx, { action: 'membership.points.spend', targetType: 'member', targetId: memberId, after: { operation_id: operationId, points: input.points, reference: input.reference ?? null } });
   await publishEvent(tx, merchantId, 'points.spent', { member_id: memberId, operation_id: operationId, points: input.points, reference: input.reference ?? null });
+  return { operationId, points: input.points, ...written, shortfall: 0 };
+}
+
+export interface RestoreInput {
+  /** The spend's operation (a checkout's points_operation_id). */
+  readonly spendOperationId: string;
+  readonly points: number;
+  /** Applied once: the release or the refund that gives the points back. */
+  readonly reference: string;
+  readonly reason: string;
+}
+
+/**
+ * Gives back (part of) a spend exactly into the lots it burned (points-lots.ts restoreSpend): a
+ * released checkout gets every point back, a refunded part its share. Restore entries carry the
+ * spend's operation id in their reason-free `reference` chain: `restore:<spend operation>`.
+ */
+export async function restoreSpendInTransaction(tx: Db, ctx: AccessContext, merchantId: string, memberId: string, input: RestoreInput, now = new Date()): Promise<PointsOperationResult> {
+  await lockPointsAccount(tx, merchantId, memberId);
+  const program = await loadProgram(tx, merchantId);
+  const operationId = newId('membershipOperation');
+  await claimReference(tx, merchantId, 'points.restore', input.reference, operationId);
+  const spendEntries = await tx
+    .select()
+    .from(pointsEntries)
+    .where(and(eq(pointsEntries.merchantId, merchantId), eq(pointsEntries.memberId, memberId), eq(pointsEntries.operationId, input.spendOperationId), eq(pointsEntries.type, 'spend')))
+    .orderBy(asc(pointsEntries.id));
+  const chain = `restore:${input.spendOperationId}`;
+  const before = await tx
+    .select({ lotId: pointsEntries.lotId, delta: sql<string>`sum(${pointsEntries.delta})::text` })
+    .from(pointsEntries)
+    .where(and(eq(pointsEntries.merchantId, merchantId), eq(pointsEntries.memberId, memberId), eq(pointsEntries.type, 'restore'), eq(pointsEntries.reason, chain)))
+    .groupBy(pointsEntries.lotId);
+  const spent = -spendEntries.reduce((s, e) => s + e.delta, 0);
+  const restoredTotal = before.reduce((s, r) => s + Number(r.delta), 0);
+  if (input.points <= 0 || restoredTotal + input.points > spent) throw membershipErrors.make('refund_exceeds_spend', `the spend took ${spent} points, ${restoredTotal} are back already`);
+  // The lots the spend burned may be empty now (not among the live lots): load them by id.
+  const live = await liveLots(tx, merchantId, memberId);
+  const missing = [...new Set(spendEntries.map((e) => e.lotId))].filter((id) => !live.some((l) => l.id === id));
+  const extra = missing.length
+    ? await tx
+        .select()
+        .from(pointsLots)
+        .where(and(eq(pointsLots.merchantId, merchantId), inArray(pointsLots.id, missing)))
+    : [];
+  const lots = [...live, ...extra];
+  const taken = spendEntries.map((e) => ({ lotId: e.lotId, points: -e.delta }));
+  const movements = restoreSpend(lots.map(toLot), taken, new Map(before.map((r) => [r.lotId, Number(r.delta)])), input.points);
+  const leftover = movements.filter((m) => m.lotId === NEW_LOT).reduce((s, m) => s + m.delta, 0);
+  const newLot: NewLot = { points: leftover, earnedAt: now, source: 'restore', sourceRef: input.reference, snapshot: null, availableNow: true };
+  const written = await writeMovements(tx, ctx, { merchantId, memberId, operationId, lots, movements, newLot, program, reason: chain, reference: input.reference, now });
+  await appendAudit(tx, ctx, { action: 'membership.points.restore', targetType: 'member', targetId: memberId, after: { operation_id: operationId, points: input.points, spend_operation_id: input.spendOperationId, reference: input.reference, why: input.reason } });
+  await publishEvent(tx, merchantId, 'points.restored', { member_id: memberId, operation_id: operationId, points: input.points, reference: input.reference });
   return { operationId, points: input.points, ...written, shortfall: 0 };
 }
 

@@ -12,6 +12,7 @@ import {
   lotDates,
   lotState,
   NEW_LOT,
+  restoreSpend,
   reverse,
   type LotPolicy,
   type Movement,
@@ -183,5 +184,49 @@ describe('points ledger properties', () => {
       { numRuns: 300 },
     );
   });
-});
 
+  it('restores a spend exactly into the lots it burned, over any split of the restore', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 100 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), (sizes, pct, parts) => {
+        const lots0 = sizes.map((n, i) => lot(`l${i}`, i, n));
+        const total = sizes.reduce((s, n) => s + n, 0);
+        const spend = Math.max(1, Math.floor((total * pct) / 100));
+        const burned = burn(lots0, spend, at(10), { allowNegative: false }, 'spend');
+        const taken = burned.filter((m) => m.type === 'spend').map((m) => ({ lotId: m.lotId, points: -m.delta }));
+        let lots = applyMovements(lots0, burned, {});
+        // Give the spend back in several pieces (a sequence of partial refunds): the pieces add up to the spend.
+        const weights = parts.reduce((s, p) => s + p, 0);
+        const restored = new Map<string, number>();
+        let given = 0;
+        parts.forEach((p, i) => {
+          const upTo = i === parts.length - 1 ? spend : Math.floor((spend * parts.slice(0, i + 1).reduce((s, q) => s + q, 0)) / weights);
+          const now = upTo - given;
+          given = upTo;
+          if (now <= 0) return;
+          const movements = restoreSpend(lots, taken, restored, now);
+          expect(sum(movements)).toBe(now);
+          expect(movements.every((m) => m.lotId !== NEW_LOT)).toBe(true);
+          for (const m of movements) restored.set(m.lotId, (restored.get(m.lotId) ?? 0) + m.delta);
+          lots = applyMovements(lots, movements, {});
+        });
+        // Every lot holds again exactly what it held before the spend.
+        expect(lots.map((l) => l.remaining)).toEqual(lots0.map((l) => l.remaining));
+      }),
+    );
+  });
+
+  it('restores the debt part of a spend to the debt still owed, and the rest as a new lot', () => {
+    const lots0 = [lot('a', 0, 30)];
+    const spent = burn(lots0, 50, at(1), { allowNegative: true }, 'spend');
+    const taken = spent.filter((m) => m.type === 'spend').map((m) => ({ lotId: m.lotId, points: -m.delta }));
+    let lots = applyMovements(lots0, spent, { debtLot: 'debt' });
+    // 10 of the 20 points of debt were repaid by a later earn.
+    lots = lots.map((l) => (l.kind === 'debt' ? { ...l, remaining: -10 } : l));
+    const movements = restoreSpend(lots, taken.map((t) => (t.lotId === DEBT_LOT ? { ...t, lotId: 'debt' } : t)), new Map(), 50);
+    expect(movements).toEqual([
+      { lotId: 'debt', type: 'restore', delta: 10 },
+      { lotId: 'a', type: 'restore', delta: 30 },
+      { lotId: NEW_LOT, type: 'restore', delta: 10 },
+    ]);
+  });
+});

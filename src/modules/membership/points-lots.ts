@@ -32,7 +32,7 @@ export interface PointsLot {
   readonly remaining: number;
 }
 
-export type MovementType = 'earn' | 'spend' | 'expire' | 'adjust' | 'refund_reversal' | 'debt_settlement';
+export type MovementType = 'earn' | 'spend' | 'expire' | 'adjust' | 'refund_reversal' | 'debt_settlement' | 'restore';
 
 export interface Movement {
   /** The lot moved; `newLot` / `debtLot` stand for lots the caller creates with that id. */
@@ -221,6 +221,42 @@ export function expire(lots0: readonly PointsLot[], now: Date): Movement[] {
     .sort(byAge)
     .map((l) => ({ lotId: l.id, type: 'expire' as const, delta: -l.remaining }));
   return [...settled, ...swept];
+}
+
+/**
+ * Gives back `points` of a spend (a released or refunded checkout) exactly where the spend took them.
+ * Debt the member owes now is repaid first (debt and spendable points never sit side by side); then
+ * each earn lot the spend burned gets back what it gave, the lot burned last first (it expires last),
+ * never more than the spend took from it less what was given back before (`restoredBefore`). A lot
+ * that expired meanwhile gets its points back too and the expiry run takes them — as it would have.
+ * What is left (the spend went into debt that has been repaid since) becomes a new lot.
+ */
+export function restoreSpend(
+  lots: readonly PointsLot[],
+  taken: readonly { lotId: string; points: number }[],
+  restoredBefore: ReadonlyMap<string, number>,
+  points: number,
+): Movement[] {
+  assertPositiveInteger(points);
+  const movements: Movement[] = [];
+  let left = points;
+  const debt = debtLotOf(lots);
+  if (debt && debt.remaining < 0) {
+    const repay = Math.min(left, -debt.remaining);
+    movements.push({ lotId: debt.id, type: 'restore', delta: repay });
+    left -= repay;
+  }
+  for (const t of [...taken].reverse()) {
+    if (left === 0) break;
+    const lot = lots.find((l) => l.id === t.lotId);
+    if (!lot || lot.kind !== 'earn') continue;
+    const give = Math.min(left, t.points - (restoredBefore.get(t.lotId) ?? 0));
+    if (give <= 0) continue;
+    movements.push({ lotId: lot.id, type: 'restore', delta: give });
+    left -= give;
+  }
+  if (left > 0) movements.push({ lotId: NEW_LOT, type: 'restore', delta: left });
+  return movements;
 }
 
 /**

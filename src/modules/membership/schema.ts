@@ -374,7 +374,8 @@ export const checkouts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex('membership_checkouts_reference_uq').on(t.merchantId, t.reference),
+    // A released checkout (its payment failed) frees the order reference for the cashier's retry.
+    uniqueIndex('membership_checkouts_reference_uq').on(t.merchantId, t.reference).where(sql`${t.status} <> 'released'`),
     index('membership_checkouts_member_idx').on(t.merchantId, t.memberId, t.id),
     index('membership_checkouts_awaiting_idx').on(t.status, t.createdAt).where(sql`${t.status} = 'awaiting_payment' or (${t.orphanPaymentId} is not null and ${t.orphanRefundId} is null)`),
   ],

@@ -143,30 +143,90 @@ export async function spendStoredValue(db: Db, ctx: AccessContext, memberId: str
 export async function refundSpend(db: Db, ctx: AccessContext, memberId: string, input: { spendEntryId: string; amountFen: number; reference?: string | undefined }): Promise<StoredValueResult> {
   authorize(ctx, 'membership.stored_value.refund');
   const merchantId = requireMerchantId(ctx);
-  return db.transaction(async (tx) => {
-    const account = await lockStoredValueAccount(tx, merchantId, memberId);
-    const [spend] = await tx
-      .select()
-      .from(storedValueEntries)
-      .where(and(eq(storedValueEntries.merchantId, merchantId), eq(storedValueEntries.id, input.spendEntryId), eq(storedValueEntries.accountId, account.id), eq(storedValueEntries.type, 'spend')));
-    if (!spend) throw membershipErrors.make('stored_value_entry_not_found');
-    if (input.reference) await claimReference(tx, merchantId, 'stored_value.refund', input.reference, newId('membershipOperation'));
-    const [prior] = await tx
-      .select({ fen: sql<string>`coalesce(sum(${storedValueEntries.principalDelta} + ${storedValueEntries.bonusDelta}), 0)::text` })
-      .from(storedValueEntries)
-      .where(and(eq(storedValueEntries.merchantId, merchantId), eq(storedValueEntries.spendEntryId, spend.id)));
-    const original = { principalFen: -spend.principalDelta, bonusFen: -spend.bonusDelta };
-    let back;
-    try {
-      back = splitRefund(original, Number(prior?.fen ?? 0), input.amountFen);
-    } catch (error) {
-      if (error instanceof RangeError) throw membershipErrors.make('refund_exceeds_spend', error.message);
-      throw error;
-    }
-    const result = await writeEntry(tx, ctx, account, { type: 'refund', principalDelta: back.principalFen, bonusDelta: back.bonusFen, spendEntryId: spend.id, reference: input.reference ?? null, reason: 'spend refunded' }, new Date());
-    await appendAudit(tx, ctx, { action: 'membership.stored_value.refund_spend', targetType: 'member', targetId: memberId, after: { entry_id: result.entry.id, spend_entry_id: spend.id, principal_fen: back.principalFen, bonus_fen: back.bonusFen } });
-    return result;
-  });
+  return db.transaction((tx) => refundSpendInTransaction(tx, ctx, merchantId, memberId, input));
+}
+
+export async function refundSpendInTransaction(
+  tx: Db,
+  ctx: AccessContext,
+  merchantId: string,
+  memberId: string,
+  input: { spendEntryId: string; amountFen: number; reference?: string | undefined; reason?: string | undefined },
+  now = new Date(),
+): Promise<StoredValueResult> {
+  const account = await lockStoredValueAccount(tx, merchantId, memberId);
+  const [spend] = await tx
+    .select()
+    .from(storedValueEntries)
+    .where(and(eq(storedValueEntries.merchantId, merchantId), eq(storedValueEntries.id, input.spendEntryId), eq(storedValueEntries.accountId, account.id), eq(storedValueEntries.type, 'spend')));
+  if (!spend) throw membershipErrors.make('stored_value_entry_not_found');
+  if (input.reference) await claimReference(tx, merchantId, 'stored_value.refund', input.reference, newId('membershipOperation'));
+  const [prior] = await tx
+    .select({ fen: sql<string>`coalesce(sum(${storedValueEntries.principalDelta} + ${storedValueEntries.bonusDelta}), 0)::text` })
+    .from(storedValueEntries)
+    .where(and(eq(storedValueEntries.merchantId, merchantId), eq(storedValueEntries.spendEntryId, spend.id)));
+  const original = { principalFen: -spend.principalDelta, bonusFen: -spend.bonusDelta };
+  let back;
+  try {
+    back = splitRefund(original, Number(prior?.fen ?? 0), input.amountFen);
+  } catch (error) {
+    if (error instanceof RangeError) throw membershipErrors.make('refund_exceeds_spend', error.message);
+    throw error;
+  }
+  const result = await writeEntry(tx, ctx, account, { type: 'refund', principalDelta: back.principalFen, bonusDelta: back.bonusFen, spendEntryId: spend.id, reference: input.reference ?? null, reason: input.reason ?? 'spend refunded' }, now);
+  await appendAudit(tx, ctx, { action: 'membership.stored_value.refund_spend', targetType: 'member', targetId: memberId, after: { entry_id: result.entry.id, spend_entry_id: spend.id, principal_fen: back.principalFen, bonus_fen: back.bonusFen, reference: input.reference ?? null } });
+  return result;
+}
+
+/**
+ * Credits a paid top-up (principal and the bonus fixed when it was ordered), once per payment. The
+ * cap was checked — with the room of other top-ups still awaiting payment reserved — before the
+ * buyer was charged; money already taken is credited even if the cap was lowered since.
+ */
+export async function creditTopUpInTransaction(
+  tx: Db,
+  ctx: AccessContext,
+  merchantId: string,
+  memberId: string,
+  input: { principalFen: number; bonusFen: number; paymentReference: string; storeId: string | null; topUpId: string },
+  now = new Date(),
+): Promise<StoredValueResult> {
+  const account = await lockStoredValueAccount(tx, merchantId, memberId);
+  await claimReference(tx, merchantId, 'stored_value.top_up', input.paymentReference, newId('membershipOperation'));
+  const result = await writeEntry(tx, ctx, account, { type: 'top_up', principalDelta: input.principalFen, bonusDelta: input.bonusFen, paymentReference: input.paymentReference, reference: input.topUpId, storeId: input.storeId }, now);
+  await appendAudit(tx, ctx, { action: 'membership.stored_value.top_up', targetType: 'member', targetId: memberId, after: { entry_id: result.entry.id, principal_fen: input.principalFen, bonus_fen: input.bonusFen, payment_reference: input.paymentReference, top_up_id: input.topUpId } });
+  await publishEvent(tx, merchantId, 'stored_value.topped_up', { member_id: memberId, entry_id: result.entry.id, principal_fen: input.principalFen, bonus_fen: input.bonusFen, top_up_id: input.topUpId });
+  return result;
+}
+
+/** Moves principal (and the bonus that lapses with it) off the card: a top-up refund's debit, or its undo. */
+export async function moveForTopUpRefundInTransaction(
+  tx: Db,
+  ctx: AccessContext,
+  merchantId: string,
+  memberId: string,
+  input: { principalFen: number; bonusFen: number; reference: string; undo: boolean },
+  now = new Date(),
+): Promise<StoredValueResult> {
+  const account = await lockStoredValueAccount(tx, merchantId, memberId);
+  const sign = input.undo ? 1 : -1;
+  let result = await writeEntry(
+    tx,
+    ctx,
+    account,
+    { type: input.undo ? 'adjust' : 'refund', principalDelta: sign * input.principalFen, bonusDelta: 0, reference: input.reference, reason: input.undo ? 'top-up refund failed at the channel: principal back on the card' : 'top-up principal refunded through payments' },
+    now,
+  );
+  if (input.bonusFen > 0) {
+    result = await writeEntry(
+      tx,
+      ctx,
+      result.account,
+      { type: input.undo ? 'adjust' : 'expire', principalDelta: 0, bonusDelta: sign * input.bonusFen, reference: input.reference, reason: input.undo ? 'top-up refund failed at the channel: bonus back on the card' : 'bonus lapses with its principal' },
+      now,
+    );
+  }
+  return result;
 }
 
 /**

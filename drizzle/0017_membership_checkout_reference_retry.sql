@@ -1,0 +1,2 @@
+DROP INDEX "membership_checkouts_reference_uq";--> statement-breakpoint
+CREATE UNIQUE INDEX "membership_checkouts_reference_uq" ON "membership_checkouts" USING btree ("merchant_id","reference") WHERE "membership_checkouts"."status" <> 'released';
