@@ -21,6 +21,8 @@ export interface MergeHandler {
   readonly module: string;
   merge(tx: Db, ctx: AccessContext, input: MergeHandlerInput): Promise<MoveRecord>;
   unmerge(tx: Db, ctx: AccessContext, record: MoveRecord, input: MergeHandlerInput): Promise<void>;
+  /** Counts per kind of what a record moved (`payments: 3`), shown to staff before they unmerge. */
+  summary?(record: MoveRecord): Record<string, number>;
 }
 
 const handlers = new Map<string, MergeHandler>();

@@ -10,6 +10,7 @@ import { appendAudit, authorize, clampLimit, pageOf, publishEvent, requireMercha
 import { identityErrors } from './errors.js';
 import { identifierKey } from './identifier-kinds.js';
 import { mergeHandlerFor, mergeHandlers, type MoveRecord } from './merge-handlers.js';
+import { movesOf, type ModuleMove } from './merge-moves.js';
 import {
   appendHistory,
   identifierSnapshot,
@@ -40,6 +41,7 @@ type AttributeField = (typeof attributeFields)[number];
 
 export interface MergeView extends MergeRow {
   readonly modules: string[];
+  readonly moves: ModuleMove[];
 }
 
 /** Merges inside the caller's transaction; the caller has authorised it. */
@@ -243,24 +245,13 @@ export async function unmergePersons(db: Db, ctx: AccessContext, mergeId: string
   return getMerge(db, ctx, mergeId);
 }
 
-async function modulesOf(db: Db, merchantId: string, mergeIds: string[]): Promise<Map<string, string[]>> {
-  const map = new Map<string, string[]>();
-  if (!mergeIds.length) return map;
-  const rows = await db
-    .select({ mergeId: mergeMoves.mergeId, module: mergeMoves.module })
-    .from(mergeMoves)
-    .where(and(eq(mergeMoves.merchantId, merchantId), inArray(mergeMoves.mergeId, mergeIds)))
-    .orderBy(mergeMoves.position);
-  for (const row of rows) map.set(row.mergeId, [...(map.get(row.mergeId) ?? []), row.module]);
-  return map;
-}
-
 export async function getMerge(db: Db, ctx: AccessContext, mergeId: string): Promise<MergeView> {
   authorize(ctx, 'identity.read');
   const merchantId = requireMerchantId(ctx);
   const [row] = await db.select().from(merges).where(and(eq(merges.merchantId, merchantId), eq(merges.id, mergeId)));
   if (!row) throw identityErrors.make('merge_not_found');
-  return { ...row, modules: (await modulesOf(db, merchantId, [mergeId])).get(mergeId) ?? [] };
+  const moves = (await movesOf(db, merchantId, [mergeId])).get(mergeId) ?? [];
+  return { ...row, modules: moves.map((m) => m.module), moves };
 }
 
 /** Merges of the merchant, newest first; filter by a person (as survivor or absorbed). */
@@ -281,8 +272,11 @@ export async function listMerges(db: Db, ctx: AccessContext, filter: { personId?
     .orderBy(desc(merges.id))
     .limit(limit + 1);
   const page = pageOf(rows, limit);
-  const modules = await modulesOf(db, merchantId, page.items.map((m) => m.id));
-  return { items: page.items.map((m) => ({ ...m, modules: modules.get(m.id) ?? [] })), nextCursor: page.nextCursor };
+  const moves = await movesOf(db, merchantId, page.items.map((m) => m.id));
+  return {
+    items: page.items.map((m) => ({ ...m, modules: (moves.get(m.id) ?? []).map((x) => x.module), moves: moves.get(m.id) ?? [] })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** The survivor of a pair about to be merged by a reviewer: the one asked for, or the older person. */

@@ -8,6 +8,7 @@ import { appendAudit, authorize, clampLimit, pageOf, publishEvent, requireMercha
 import { identityErrors } from './errors.js';
 import { parseBirthday } from './match-features.js';
 import { identifierKey, isIdentifierKind, normaliseIdentifier, type IdentifierKind, type IdentifierStrength } from './identifier-kinds.js';
+import { movesOf, type ModuleMove } from './merge-moves.js';
 import { history, identifiers, merges, persons } from './schema.js';
 import { refreshSuggestionsFor } from './suggestions.js';
 
@@ -157,7 +158,7 @@ export interface PersonDetail {
   readonly requestedId: string;
   readonly identifiers: IdentifierRow[];
   readonly history: HistoryRow[];
-  readonly merges: MergeRow[];
+  readonly merges: (MergeRow & { modules: string[]; moves: ModuleMove[] })[];
 }
 
 export async function personDetail(db: Db, merchantId: string, person: PersonRow, requestedId: string): Promise<PersonDetail> {
@@ -176,7 +177,14 @@ export async function personDetail(db: Db, merchantId: string, person: PersonRow
       .orderBy(desc(merges.id))
       .limit(200),
   ]);
-  return { person, requestedId, identifiers: ids, history: events, merges: mergeRows };
+  const moves = await movesOf(db, merchantId, mergeRows.map((m) => m.id));
+  return {
+    person,
+    requestedId,
+    identifiers: ids,
+    history: events,
+    merges: mergeRows.map((m) => ({ ...m, modules: (moves.get(m.id) ?? []).map((x) => x.module), moves: moves.get(m.id) ?? [] })),
+  };
 }
 
 /** A person by id; an absorbed id answers with its survivor unless `follow` is false. */

@@ -66,6 +66,8 @@ const MergeView = Type.Object({
   filled_attributes: Type.Unknown(),
   decision: Type.Unknown(),
   modules: Type.Array(Type.String()),
+  /** What each module moved, counted per kind (payments: 3, points: 1200): listed before an unmerge. */
+  moves: Type.Array(Type.Object({ module: Type.String(), counts: Type.Record(Type.String(), Type.Integer()) })),
   actor_kind: Type.String(),
   actor_id: Type.String(),
   created_at: Timestamp,
@@ -160,7 +162,7 @@ const historyView = (h: personService.HistoryRow) => ({
   reason: h.reason,
   occurred_at: h.occurredAt.toISOString(),
 });
-const mergeView = (m: personService.MergeRow & { modules?: string[] }) => ({
+const mergeView = (m: personService.MergeRow & { modules?: string[]; moves?: { module: string; counts: Record<string, number> }[] }) => ({
   id: m.id,
   survivor_id: m.survivorId,
   absorbed_id: m.absorbedId,
@@ -170,6 +172,7 @@ const mergeView = (m: personService.MergeRow & { modules?: string[] }) => ({
   filled_attributes: m.filledAttributes,
   decision: m.decision,
   modules: m.modules ?? [],
+  moves: m.moves ?? [],
   actor_kind: m.actorKind,
   actor_id: m.actorId,
   created_at: m.createdAt.toISOString(),

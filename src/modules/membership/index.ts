@@ -1,9 +1,12 @@
 // The membership module's door (大会员): programs, members and cards, tiers, the points ledger with
 // lots, stored value (储值) with principal and bonus, coupons (卡券) and the atomic checkout.
+import { registerMembershipMergeHandler } from './identity-merge.js';
 import { registerMembershipPolicies } from './policies.js';
 import { membershipRoutes } from './routes.js';
 
 registerMembershipPolicies();
+// ID+ merges move members, points, stored value, coupons and tier metric (identity-merge.ts).
+registerMembershipMergeHandler();
 
 export { membershipErrors } from './errors.js';
 export { enrolMember, getMember, findMember, type EnrolInput, type MemberRow } from './members.js';

@@ -9,6 +9,7 @@ import { commonErrors } from '../../kernel/errors.js';
 import { appendAudit, authorize, publishEvent, requireMerchantId, type AccessContext } from '../platform/index.js';
 import { membershipErrors } from './errors.js';
 import { loadProgram } from './program.js';
+import { survivingMemberId } from './merged-members.js';
 import { members, pointsAccounts, storedValueAccounts } from './schema.js';
 import { assertStore } from './stores.js';
 import { reevaluateTier } from './tiers.js';
@@ -134,7 +135,9 @@ export async function enrolMember(db: Db, ctx: AccessContext, input: EnrolInput)
 
 export async function getMember(db: Db, ctx: AccessContext, memberId: string): Promise<MemberRow> {
   authorize(ctx, 'membership.read');
-  return findMember(db, requireMerchantId(ctx), memberId);
+  const merchantId = requireMerchantId(ctx);
+  // A member absorbed by an ID+ merge resolves to the member that absorbed it.
+  return findMember(db, merchantId, await survivingMemberId(db, merchantId, memberId));
 }
 
 export interface MemberFilter {

@@ -6,6 +6,7 @@ import { newId } from '../../kernel/ids.js';
 import { appendAudit, authorize, publishEvent, requireMerchantId, type AccessContext } from '../platform/index.js';
 import type { EarnSnapshot } from './earn-rules.js';
 import { membershipErrors } from './errors.js';
+import { metricMemberIds } from './merged-members.js';
 import { findTier, loadProgram, loadTiers, tierPolicyOf, tierRuleOf, type Program } from './program.js';
 import { members, pointsEntries, pointsLots, tierHistory } from './schema.js';
 import { evaluateTier, type TierDecision } from './tier-rules.js';
@@ -35,7 +36,8 @@ export async function tierMetric(tx: Db, program: Program, merchantId: string, m
     .where(
       and(
         eq(pointsEntries.merchantId, merchantId),
-        eq(pointsEntries.memberId, memberId),
+        // Members merged into this one (ID+) count for it while the merge stands.
+        inArray(pointsEntries.memberId, await metricMemberIds(tx, merchantId, memberId)),
         inArray(pointsEntries.type, ['earn', 'refund_reversal']),
         gt(pointsEntries.occurredAt, from),
       ),

@@ -5,10 +5,13 @@ import type { Db } from '../../db/client.js';
 import { processStoredNotifications } from './notifications.js';
 import { closeExpiredPayments, confirmPendingPayments, runtimeOf } from './payment-orders.js';
 import { registerPaymentsMergeHandler } from './identity-merge.js';
+import { registerPaymentsMergeHandler } from './identity-merge.js';
 import { registerPaymentPolicies } from './policies.js';
 import { confirmPendingRefunds } from './refunds.js';
 
 registerPaymentPolicies();
+// ID+ merges move the payer person of the absorbed person's payments (identity-merge.ts).
+registerPaymentsMergeHandler();
 // ID+ merges move the payer person of the absorbed person's payments (identity-merge.ts).
 registerPaymentsMergeHandler();
 
