@@ -2,7 +2,7 @@
 // lots, stored value (储值) with principal and bonus, coupons (卡券) and the atomic checkout.
 import { registerMembershipMergeHandler } from './identity-merge.js';
 import { registerMembershipPolicies } from './policies.js';
-import { membershipRoutes } from './routes.js';
+import { membershipModuleRoutes } from './extra-routes.js';
 
 registerMembershipPolicies();
 // ID+ merges move members, points, stored value, coupons and tier metric (identity-merge.ts).
@@ -15,4 +15,4 @@ export { checkLedgersOf, type LedgerCheck } from './ledger-check.js';
 export { checkout, type CheckoutInput, type CheckoutResult } from './checkout.js';
 export { evaluateAllTiers } from './tiers.js';
 
-export const membershipModule = { name: 'membership', routes: membershipRoutes };
+export const membershipModule = { name: 'membership', routes: membershipModuleRoutes };

@@ -180,7 +180,7 @@ const Phone = Type.String({ minLength: 5, maxLength: 20, pattern: '^[0-9+ -]+$' 
 const Birthday = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const Purposes = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 20, description: 'must include "membership"; marketing is a separate opt-in' });
 
-const MemberView = Type.Object({
+export const MemberView = Type.Object({
   id: Type.String(),
   person_id: Nullable(Type.String()),
   card_number: Type.String(),
@@ -203,7 +203,7 @@ const MemberView = Type.Object({
     floor: Nullable(Type.Object({ code: Type.String(), expires_at: Nullable(Timestamp), reason: Nullable(Type.String()) })),
   }),
 });
-const memberView = (m: memberService.MemberRow) => ({
+export const memberView = (m: memberService.MemberRow) => ({
   id: m.id,
   person_id: m.personId,
   card_number: m.cardNumber,
@@ -386,7 +386,7 @@ const TemplateBody = StrictObject({
   stock: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000_000 }))),
   per_member_limit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 10_000 }))),
 });
-const TemplateView = Type.Object({
+export const TemplateView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   description: Nullable(Type.String()),
@@ -407,7 +407,7 @@ const TemplateView = Type.Object({
   status: Type.String(),
   created_at: Timestamp,
 });
-const templateView = (t: couponService.CouponTemplateRow) => ({
+export const templateView = (t: couponService.CouponTemplateRow) => ({
   id: t.id,
   name: t.name,
   description: t.description,
@@ -428,7 +428,7 @@ const templateView = (t: couponService.CouponTemplateRow) => ({
   status: t.status,
   created_at: t.createdAt.toISOString(),
 });
-const CouponView = Type.Object({
+export const CouponView = Type.Object({
   id: Type.String(),
   template_id: Type.String(),
   member_id: Type.String(),
@@ -447,7 +447,7 @@ const CouponView = Type.Object({
   voided_at: Nullable(Timestamp),
   void_reason: Nullable(Type.String()),
 });
-const couponView = (c: couponService.CouponRow) => {
+export const couponView = (c: couponService.CouponRow) => {
   const status = couponService.effectiveStatus(c, new Date());
   return {
     id: c.id,

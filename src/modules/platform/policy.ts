@@ -48,6 +48,8 @@ export const merchantScopes = [
   'identity:write',
   'membership:read',
   'membership:write',
+  // A partner's key: issues coupons of the templates the merchant enabled for partners, nothing else.
+  'membership:coupons.issue',
 ] as const;
 export const operatorScopes = ['operator:read', 'operator:write'] as const;
 
