@@ -356,6 +356,8 @@ export const checkouts = pgTable(
     remainderDueFen: fen('remainder_due_fen').notNull(),
     /** remainder_due (collected elsewhere) | awaiting_payment → completed | released; completed → refunded. */
     status: text('status').notNull(),
+    /** The order lines (product, category, gross): what the accrual at completion spreads over. */
+    lines: jsonb('lines').$type<{ product_id: string | null; category_id: string | null; unit_price_fen: number; quantity: number }[]>(),
     /** The payments module's payment that collects the remainder (checkout-payments.ts). */
     paymentId: text('payment_id'),
     paymentMethod: text('payment_method'),
