@@ -39,6 +39,12 @@ export const membershipErrors = defineErrors({
   checkout_exceeds_due: { status: 409, title: 'Points and stored value exceed what is due' },
   checkout_amount_mismatch: { status: 400, title: 'amount_fen does not match the sum of the lines' },
   program_invalid: { status: 400, title: 'The program settings are not valid' },
+  checkout_not_found: { status: 404, title: 'Checkout not found' },
+  checkout_not_refundable: { status: 409, title: 'Only a completed checkout can be refunded' },
+  checkout_refund_exceeds: { status: 409, title: 'The refund exceeds what is left of the checkout' },
+  top_up_not_found: { status: 404, title: 'Top-up not found' },
+  top_up_not_refundable: { status: 409, title: 'Only a credited top-up can be refunded' },
+  top_up_refund_exceeds: { status: 409, title: 'The refund exceeds the top-up’s unused principal' },
 });
 
 export type MembershipErrorCode = keyof typeof membershipErrors.specs;

@@ -27,6 +27,7 @@ export function registerMembershipPolicies(): void {
     'membership.coupons.void': { roles: managers, scope: 'membership:write' },
     'membership.reports.read': { roles: owners, scope: 'membership:read' },
     'membership.checkout': { roles: counter, scope: 'membership:write' },
+    'membership.checkout.refund': { roles: managers, scope: 'membership:write' },
     // Partners issue coupons of the templates enabled for them with a key of this scope only;
     // staff issue through membership.coupons.issue.
     'membership.coupons.partner_issue': { roles: [], scope: 'membership:coupons.issue' },
