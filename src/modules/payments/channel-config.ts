@@ -30,7 +30,7 @@ export type MerchantChannelSetup =
 
 const secretBox = (config: Pick<Config, 'secretKey'>) => createSecretBox(config.secretKey, 'payment-channels');
 
-type Secrets = Partial<Record<(typeof credentialSecretFields)[number] | 'app_auth_token', string>>;
+type Secrets = Partial<Record<(typeof credentialSecretFields)[number] | 'app_auth_token' | 'oauth_app_secret', string>>;
 
 function splitSecrets(value: Record<string, unknown>): { shown: Record<string, unknown>; secrets: Secrets } {
   const secrets: Secrets = {};
@@ -45,12 +45,19 @@ function splitSecrets(value: Record<string, unknown>): { shown: Record<string, u
     secrets.app_auth_token = account.app_auth_token;
     shown.account = Object.fromEntries(Object.entries(account).filter(([k]) => k !== 'app_auth_token'));
   }
+  // The official account's AppSecret (web OAuth) sits inside `oauth`.
+  const oauth = shown.oauth as Record<string, unknown> | undefined;
+  if (oauth && typeof oauth.app_secret === 'string') {
+    secrets.oauth_app_secret = oauth.app_secret;
+    shown.oauth = Object.fromEntries(Object.entries(oauth).filter(([k]) => k !== 'app_secret'));
+  }
   return { shown, secrets };
 }
 
 function joinSecrets(shown: Record<string, unknown>, secrets: Secrets): Record<string, unknown> {
-  const { app_auth_token: token, ...rest } = secrets;
+  const { app_auth_token: token, oauth_app_secret: oauthSecret, ...rest } = secrets;
   const joined: Record<string, unknown> = { ...shown, ...rest };
+  if (oauthSecret !== undefined && joined.oauth && typeof joined.oauth === 'object') joined.oauth = { ...(joined.oauth as object), app_secret: oauthSecret };
   if (token !== undefined) {
     if (joined.account && typeof joined.account === 'object') joined.account = { ...(joined.account as object), app_auth_token: token };
     else joined.app_auth_token = token;

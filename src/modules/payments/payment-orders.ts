@@ -26,6 +26,8 @@ import { createChannelAdapter } from './channels/create-adapter.js';
 import { formatShanghaiDateTime } from './channels/shanghai-time.js';
 import { activeAccount, credentialsOf, type ChannelAccountRow } from './channel-config.js';
 import { paymentErrors } from './errors.js';
+import { platformCertificateStore } from './platform-certificates.js';
+import { locateInSandbox } from './sandbox-location.js';
 import { feeFen } from './fee-split.js';
 import { resolvePayer } from './payer-identity.js';
 import { isTerminal, pathTo, sourcesOf, targetOfChannelState, type PaymentStatus } from './payment-state.js';
@@ -102,14 +104,9 @@ export async function adapterFor(rt: PaymentsRuntime, account: ChannelAccountRow
 
 async function buildAdapter(rt: PaymentsRuntime, account: ChannelAccountRow, operatorId: string): Promise<ChannelAdapter> {
   const credentials = await credentialsOf(rt.db, rt.config, account, operatorId);
-  const located =
-    account.environment === 'sandbox'
-      ? credentials.channel === 'wechatpay'
-        ? { ...credentials, base_url: sandboxBaseUrl(rt.config, 'wechatpay') }
-        : { ...credentials, gateway_url: sandboxBaseUrl(rt.config, 'alipay') }
-      : credentials;
+  const located = account.environment === 'sandbox' ? locateInSandbox(credentials, rt.config.publicUrl) : credentials;
   try {
-    return createChannelAdapter(located, rt.fetch ? { fetch: rt.fetch } : {});
+    return createChannelAdapter(located, { ...(rt.fetch ? { fetch: rt.fetch } : {}), platformCertificates: platformCertificateStore(rt.db, account) });
   } catch (error) {
     throw paymentErrors.make('channel_config_invalid', error instanceof Error ? error.message : 'unreadable credentials');
   }

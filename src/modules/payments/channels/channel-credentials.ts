@@ -38,20 +38,48 @@ export const WechatpayPlatformVerification = Type.Union([
   Type.Object(
     {
       mode: Type.Literal('platform_certificate'),
-      certificates: Type.Array(
-        Type.Object(
-          {
-            serial_no: Type.String({ pattern: '^[0-9A-Fa-f]{1,64}$' }),
-            public_key: Pem('platform certificate or its public key (PEM)'),
-          },
-          { additionalProperties: false },
+      // Usually absent: the adapter downloads the certificates (GET /v3/certificates) and caches them
+      // per channel account. Pinned ones are trusted as given and never expire here.
+      certificates: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              serial_no: Type.String({ pattern: '^[0-9A-Fa-f]{1,64}$' }),
+              public_key: Pem('platform certificate or its public key (PEM)'),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 8, description: 'pinned certificates; omit to download them from /v3/certificates' },
         ),
-        { minItems: 1, maxItems: 8 },
       ),
     },
     { additionalProperties: false },
   ),
 ]);
+
+export const WECHAT_OAUTH_DEFAULT_AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
+export const WECHAT_OAUTH_DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+export const ALIPAY_OAUTH_DEFAULT_AUTHORIZE_URL = 'https://openauth.alipay.com/oauth2/publicAppAuthorize.htm';
+
+/**
+ * Web OAuth (snsapi_base) for the H5 pay page: the official account (公众号) whose openid the JSAPI
+ * order names — `appid`/`sp_appid`, or `sub_appid` in 服务商 mode — and its AppSecret (secret).
+ */
+export const WechatOAuth = Type.Object(
+  {
+    appid: Id('official account app id used for OAuth'),
+    app_secret: Type.String({ minLength: 16, maxLength: 64, description: 'AppSecret of that app, secret' }),
+    authorize_url: Type.Optional(Type.String({ pattern: '^https?://', description: `default ${WECHAT_OAUTH_DEFAULT_AUTHORIZE_URL}` })),
+    api_base_url: Type.Optional(Type.String({ pattern: '^https?://', description: `default ${WECHAT_OAUTH_DEFAULT_API_BASE_URL}` })),
+  },
+  { additionalProperties: false },
+);
+
+/** Alipay auth_base for the H5 pay page: the app's own key signs alipay.system.oauth.token. */
+export const AlipayOAuth = Type.Object(
+  { authorize_url: Type.Optional(Type.String({ pattern: '^https?://', description: `default ${ALIPAY_OAUTH_DEFAULT_AUTHORIZE_URL}` })) },
+  { additionalProperties: false },
+);
 
 export const WechatpayCredentials = Type.Object(
   {
@@ -62,6 +90,7 @@ export const WechatpayCredentials = Type.Object(
     api_v3_key: Type.String({ minLength: 32, maxLength: 32, description: 'APIv3 key (32 bytes), secret' }),
     platform: WechatpayPlatformVerification,
     base_url: Type.Optional(Type.String({ pattern: '^https?://', description: `default ${WECHATPAY_DEFAULT_BASE_URL}` })),
+    oauth: Type.Optional(WechatOAuth),
   },
   { additionalProperties: false },
 );
@@ -85,6 +114,7 @@ export const AlipayCredentials = Type.Object(
     app_private_key: Pem('app private key (PEM, PKCS#1 or PKCS#8), secret'),
     alipay_public_key: Pem('Alipay public key (PEM)'),
     gateway_url: Type.Optional(Type.String({ pattern: '^https?://', description: `default ${ALIPAY_DEFAULT_GATEWAY_URL}` })),
+    oauth: Type.Optional(AlipayOAuth),
   },
   { additionalProperties: false },
 );
@@ -104,6 +134,10 @@ export const credentialSecretFields = ['merchant_private_key', 'api_v3_key', 'ap
 export function withoutSecrets(credentials: ChannelCredentials): Record<string, unknown> {
   const shown: Record<string, unknown> = { ...credentials };
   for (const field of credentialSecretFields) if (field in shown) shown[field] = undefined;
+  if (credentials.channel === 'wechatpay' && credentials.oauth) {
+    const { app_secret: _secret, ...oauth } = credentials.oauth;
+    shown.oauth = oauth;
+  }
   return Object.fromEntries(Object.entries(shown).filter(([, value]) => value !== undefined));
 }
 

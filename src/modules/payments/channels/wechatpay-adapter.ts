@@ -20,6 +20,7 @@ import {
 import { WECHATPAY_DEFAULT_BASE_URL, type WechatpayCredentials } from './channel-credentials.js';
 import { formatShanghaiRfc3339 } from './shanghai-time.js';
 import { decryptWechatpayResource, parseWechatpayNotification } from './wechatpay-aes-gcm.js';
+import { createPlatformKeyring, normaliseSerial, readCertificateList, type PlatformCertificate, type PlatformCertificateStore, type PlatformKeyring } from './wechatpay-certificates.js';
 import {
   newWechatpayNonce,
   signedMessageFromHeaders,
@@ -83,27 +84,34 @@ const REFUND_STATES: Readonly<Record<string, ChannelRefundState>> = {
 // Business refusals of a 付款码 payment: the buyer was not charged, so the order simply failed.
 const CODEPAY_FAILURES = new Set(['NOTENOUGH', 'AUTH_CODE_INVALID', 'AUTH_CODE_EXPIRE', 'AUTH_CODE_ERROR', 'TRADE_ERROR', 'BUYER_MISMATCH', 'PAYERROR', 'NOT_SUPPORT_CARD']);
 
-export function createWechatpayAdapter(credentials: WechatpayCredentials, runtime: AdapterRuntime): ChannelAdapter & { readonly baseUrl: string } {
+export function createWechatpayAdapter(
+  credentials: WechatpayCredentials,
+  runtime: AdapterRuntime,
+  certificateStore?: PlatformCertificateStore,
+): ChannelAdapter & { readonly baseUrl: string; readonly platformKeyring: PlatformKeyring | undefined } {
   const baseUrl = (credentials.base_url ?? WECHATPAY_DEFAULT_BASE_URL).replace(/\/$/, '');
   const { account } = credentials;
   const partner = account.mode === 'service_provider';
   const signingMchid = account.mode === 'service_provider' ? account.sp_mchid : account.mchid;
   let merchantKey: KeyObject;
-  const platformKeys = new Map<string, KeyObject>();
+  let publicKeyMode: { readonly id: string; readonly key: KeyObject } | undefined;
+  const pinned: { serialNo: string; key: KeyObject }[] = [];
   try {
     merchantKey = createPrivateKey(credentials.merchant_private_key);
     if (credentials.platform.mode === 'public_key') {
-      platformKeys.set(credentials.platform.public_key_id, createPublicKey(credentials.platform.public_key));
+      publicKeyMode = { id: credentials.platform.public_key_id, key: createPublicKey(credentials.platform.public_key) };
     } else {
-      for (const certificate of credentials.platform.certificates) {
-        platformKeys.set(certificate.serial_no.toUpperCase(), createPublicKey(certificate.public_key));
-      }
+      for (const certificate of credentials.platform.certificates ?? []) pinned.push({ serialNo: certificate.serial_no, key: createPublicKey(certificate.public_key) });
     }
   } catch (error) {
     throw new ChannelError('wechatpay', 'misconfigured', 'bad_key', `cannot read a key: ${(error as Error).message}`);
   }
-  // Certificate serials are hex, compared case-insensitively; public-key ids exactly.
-  const lookupPlatformKey = (serial: string) => platformKeys.get(serial) ?? platformKeys.get(serial.toUpperCase());
+  // Platform-certificate mode: certificates come from GET /v3/certificates (and any pinned by hand).
+  const keyring = publicKeyMode
+    ? undefined
+    : createPlatformKeyring({ pinned, store: certificateStore, download: (ring) => downloadPlatformCertificates(ring) });
+  // Public-key ids compare exactly; certificate serials as hex numbers (see normaliseSerial).
+  const lookupPlatformKey = (serial: string, now: Date) => (publicKeyMode ? (serial === publicKeyMode.id ? publicKeyMode.key : undefined) : keyring?.lookup(serial, now));
 
   const fail = (kind: 'rejected' | 'unavailable' | 'bad_response', code: string, message: string, status?: number) =>
     new ChannelError('wechatpay', kind, code, message, status);
@@ -144,12 +152,14 @@ export function createWechatpayAdapter(credentials: WechatpayCredentials, runtim
       headers[name] = value;
     });
     const message = signedMessageFromHeaders(headers, text);
+    if (message !== undefined) await keyring?.ensure(message.serial, runtime.now(), 'response');
     // A gateway-level 5xx (load balancer, maintenance) carries no signature; its outcome is unknown.
     if (message === undefined) {
       if (response.status >= 500) throw fail('unavailable', `http_${String(response.status)}`, `${path}: HTTP ${String(response.status)}`, response.status);
       throw fail('bad_response', 'unsigned', `${path}: response without Wechatpay-* signature headers`, response.status);
     }
-    const verified = verifyWechatpayResponse(message, lookupPlatformKey, { now: runtime.now() });
+    const now = runtime.now();
+    const verified = verifyWechatpayResponse(message, (serial) => lookupPlatformKey(serial, now), { now });
     if (!verified.ok) throw fail('bad_response', `signature_${verified.reason}`, `${path}: response signature rejected (${verified.reason})`, response.status);
     let json: Record<string, unknown> | undefined;
     if (text !== '') {
@@ -251,9 +261,34 @@ export function createWechatpayAdapter(credentials: WechatpayCredentials, runtim
     return tradeStatus(response.json, outTradeNo);
   }
 
+  /**
+   * GET /v3/certificates: each certificate opened with the APIv3 key (the AEAD tag proves it is WeChat
+   * Pay's), then the answer's signature checked with a certificate already trusted or one from the list.
+   */
+  async function downloadPlatformCertificates(ring: PlatformKeyring): Promise<readonly PlatformCertificate[]> {
+    const path = '/v3/certificates';
+    const response = await send('GET', new URL(baseUrl + path), '');
+    const text = await response.text();
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    if (response.status !== 200) throw fail(response.status >= 500 ? 'unavailable' : 'rejected', `http_${String(response.status)}`, `${path}: HTTP ${String(response.status)}`, response.status);
+    const now = runtime.now();
+    const list = readCertificateList(text, credentials.api_v3_key, now);
+    if (!list.ok) throw fail('bad_response', `certificates_${list.reason}`, `${path}: ${list.reason}`);
+    const message = signedMessageFromHeaders(headers, text);
+    if (message === undefined) throw fail('bad_response', 'unsigned', `${path}: response without Wechatpay-* signature headers`);
+    const fresh = new Map(list.certificates.map((certificate) => [certificate.serialNo, createPublicKey(certificate.certificatePem)]));
+    const verified = verifyWechatpayResponse(message, (serial) => ring.lookup(serial, now) ?? fresh.get(normaliseSerial(serial)), { now });
+    if (!verified.ok) throw fail('bad_response', `signature_${verified.reason}`, `${path}: response signature rejected (${verified.reason})`);
+    return list.certificates;
+  }
+
   return {
     channel: 'wechatpay',
     baseUrl,
+    platformKeyring: keyring,
 
     async createQrOrder(order) {
       const path = `${transactions}/native`;
@@ -357,7 +392,8 @@ export function createWechatpayAdapter(credentials: WechatpayCredentials, runtim
       const reject = (reason: NotificationRejection) => ({ ok: false, reason }) as const;
       const message = signedMessageFromHeaders(headers, rawBody);
       if (message === undefined) return reject('malformed');
-      const verified = verifyWechatpayResponse(message, lookupPlatformKey, { now });
+      await keyring?.ensure(message.serial, now);
+      const verified = verifyWechatpayResponse(message, (serial) => lookupPlatformKey(serial, now), { now });
       if (!verified.ok) return reject(verified.reason);
       let parsed: unknown;
       try {

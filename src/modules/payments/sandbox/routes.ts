@@ -12,7 +12,8 @@ import { newWechatpayNonce, signWechatpayResponse } from '../channels/wechatpay-
 import { newAuthCode, randomBuyerLabel } from './buyer-identity.js';
 import { handleAlipay, readAlipayBillToken } from './alipay-gateway.js';
 import { renderAlipayBill } from './sandbox-bills.js';
-import { sandboxKeysFor } from './sandbox-keys.js';
+import { lateSuccessRoute } from './late-success.js';
+import { rotateSandboxPlatformCertificate, sandboxKeysFor } from './sandbox-keys.js';
 import { merchantById, registerAlipayApp, registerWechatpayMerchant } from './sandbox-merchants.js';
 import { listNotifications, registerSandboxSecret, replayNotification, wechatSigningKey } from './sandbox-notifications.js';
 import { findTradeByToken, markPaid, markScanned, transition, type SandboxContext } from './sandbox-trades.js';
@@ -103,12 +104,32 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
         wechatpay: {
           public_key_id: keys.wechatpay_public_key.serial,
           public_key: keys.wechatpay_public_key.publicKeyPem,
-          platform_certificates: [{ serial_no: keys.wechatpay_platform_certificate.serial, public_key: keys.wechatpay_platform_certificate.publicKeyPem }],
+          platform_certificates: keys.wechatpayPlatformCertificates.map((certificate) => ({ serial_no: certificate.serial, public_key: certificate.certificatePem })),
         },
         alipay: { alipay_public_key: keys.alipay.publicKeyPem },
       };
     },
   );
+
+  r.post(
+    '/keys/wechatpay-platform-certificate/rotate',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Issue a new WeChat Pay platform certificate and sign with it from now on (older ones stay listed and valid)',
+        body: NoBody,
+        response: { 201: Type.Object({ serial_no: Type.String(), effective_time: Type.String(), expire_time: Type.String() }) },
+      },
+    },
+    async (_request, reply) => {
+      const keys = await rotateSandboxPlatformCertificate(db, config.secretKey, new Date());
+      const current = keys.wechatpay_platform_certificate;
+      return reply.code(201).send({ serial_no: current.serial, effective_time: current.notBefore.toISOString(), expire_time: current.notAfter.toISOString() });
+    },
+  );
+
+  lateSuccessRoute(app, context);
 
   r.post(
     '/buyer-codes',
@@ -280,6 +301,11 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
         '/v3/refund/domestic/refunds/:out_refund_no',
         { config: { public: true }, schema: { tags, summary: 'WeChat Pay refund query', params: Type.Object({ out_refund_no: Type.String({ minLength: 1, maxLength: 64 }) }), querystring: Type.Object({ sub_mchid: Type.Optional(Type.String()) }), response: wechatResponses } },
         (request, reply) => run(request, reply, { op: 'refund_query', outRefundNo: request.params.out_refund_no }),
+      );
+      s.get(
+        '/v3/certificates',
+        { config: { public: true }, schema: { tags, summary: 'WeChat Pay platform certificates, each sealed with the caller’s APIv3 key (signed answer)', response: wechatResponses } },
+        (request, reply) => run(request, reply, { op: 'certificates' }),
       );
       s.get(
         '/v3/bill/tradebill',

@@ -55,7 +55,8 @@ export async function registerWechatpayMerchant(db: Db, secretKey: string, keys:
   const platform: WechatpayCredentials['platform'] =
     input.verification === 'public_key'
       ? { mode: 'public_key', public_key_id: keys.wechatpay_public_key.serial, public_key: keys.wechatpay_public_key.publicKeyPem }
-      : { mode: 'platform_certificate', certificates: [{ serial_no: keys.wechatpay_platform_certificate.serial, public_key: keys.wechatpay_platform_certificate.publicKeyPem }] };
+      : // As a real merchant: no certificate configured; the adapter downloads them from /v3/certificates.
+        { mode: 'platform_certificate' };
   return {
     channel: 'wechatpay',
     account:

@@ -1,7 +1,10 @@
 // The sandbox's WeChat Pay API v3: the request signature is checked first, then the request, and every
 // answer (errors and 204s included) goes back signed with the platform key the merchant verifies with.
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { formatShanghaiRfc3339 } from '../channels/shanghai-time.js';
+import { encryptWechatpayResource } from '../channels/wechatpay-aes-gcm.js';
 import { parseAuthorizationHeader, verifyWechatpayRequest } from '../channels/wechatpay-signature.js';
+import { sandboxSecretBox } from './sandbox-keys.js';
 import { routeBarcode } from '../counter/barcode-route.js';
 import { isBillDate, renderWechatpayBill } from './sandbox-bills.js';
 import { merchantById, merchantsOfCaller, pickMerchant, type SandboxMerchant } from './sandbox-merchants.js';
@@ -48,6 +51,7 @@ type Operation =
   | { readonly op: 'refund' }
   | { readonly op: 'refund_query'; readonly outRefundNo: string }
   | { readonly op: 'tradebill' }
+  | { readonly op: 'certificates' }
   | { readonly op: 'billdownload' };
 
 const error = (status: number, code: string, message: string, merchant?: SandboxMerchant): WechatpayAnswer => ({ status, body: { code, message }, ...(merchant ? { merchant } : {}) });
@@ -58,8 +62,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const OUT_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
 
+const ANY_OF_CALLER = Symbol('any merchant of the signing mchid');
+
 /** Verifies the signature and resolves the merchant the request acts for. */
-async function authenticate(ctx: SandboxContext, request: WechatpayRequest, subMchid: string | undefined): Promise<{ ok: true; merchant: SandboxMerchant } | { ok: false; answer: WechatpayAnswer }> {
+async function authenticate(ctx: SandboxContext, request: WechatpayRequest, subMchid: string | undefined | typeof ANY_OF_CALLER): Promise<{ ok: true; merchant: SandboxMerchant } | { ok: false; answer: WechatpayAnswer }> {
   const parsed = parseAuthorizationHeader(request.authorization ?? '');
   if (!parsed.ok) return { ok: false, answer: error(401, 'SIGN_ERROR', 'Authorization 头格式错误') };
   const rows = await merchantsOfCaller(ctx.db, 'wechatpay', parsed.authorization.mchid);
@@ -71,6 +77,11 @@ async function authenticate(ctx: SandboxContext, request: WechatpayRequest, subM
     { now: request.now },
   );
   if (!verified.ok) return { ok: false, answer: error(401, 'SIGN_ERROR', `签名错误 (${verified.reason})`, rows[0]) };
+  // Platform certificates belong to the signer (the 服务商 itself in 服务商 mode), not to a sub-merchant.
+  if (subMchid === ANY_OF_CALLER) {
+    const signer = rows.find((row) => row.keySerial?.toUpperCase() === parsed.authorization.serialNo.toUpperCase());
+    return signer ? { ok: true, merchant: signer } : { ok: false, answer: error(401, 'SIGN_ERROR', '签名错误 (unknown_serial)', rows[0]) };
+  }
   const merchant = pickMerchant(rows, subMchid);
   if (!merchant) {
     return { ok: false, answer: error(subMchid === undefined ? 400 : 403, subMchid === undefined ? 'PARAM_ERROR' : 'NO_AUTH', subMchid === undefined ? '缺少 sub_mchid' : '特约商户与服务商不匹配', rows[0]) };
@@ -253,6 +264,28 @@ async function refundQuery(ctx: SandboxContext, merchant: SandboxMerchant, outRe
   return { status: 200, body: wechatRefundNode(found.trade, found.refund), merchant };
 }
 
+/**
+ * GET /v3/certificates: every platform certificate still valid, each sealed with AEAD_AES_256_GCM
+ * under the caller's APIv3 key (associated_data `certificate`), as WeChat Pay lists them.
+ */
+function certificateList(ctx: SandboxContext, merchant: SandboxMerchant): Record<string, unknown> {
+  const apiV3Key = merchant.sealedApiV3Key ? sandboxSecretBox(ctx.secretKey).open(merchant.sealedApiV3Key) : undefined;
+  if (!apiV3Key) return { data: [] };
+  return {
+    data: ctx.keys.wechatpayPlatformCertificates.map((certificate) => ({
+      serial_no: certificate.serial,
+      effective_time: formatShanghaiRfc3339(certificate.notBefore),
+      expire_time: formatShanghaiRfc3339(certificate.notAfter),
+      encrypt_certificate: encryptWechatpayResource(certificate.certificatePem, {
+        apiV3Key,
+        nonce: randomBytes(6).toString('hex'),
+        associatedData: 'certificate',
+        originalType: 'certificate',
+      }),
+    })),
+  };
+}
+
 /** Handles one WeChat Pay v3 call; the route signs whatever comes back. */
 export async function handleWechatpay(ctx: SandboxContext, operation: Operation, request: WechatpayRequest): Promise<WechatpayAnswer> {
   const { body, query: params, now } = request;
@@ -269,6 +302,11 @@ export async function handleWechatpay(ctx: SandboxContext, operation: Operation,
     // Only the merchant the bill belongs to may fetch it.
     if (!target || auth.merchant.id !== target.id || !billDate || !isBillDate(billDate)) return error(404, 'RESOURCE_NOT_EXISTS', '账单文件不存在', auth.merchant);
     return { status: 200, file: await renderWechatpayBill(ctx.db, target, billDate), merchant: target };
+  }
+  if (operation.op === 'certificates') {
+    const auth = await authenticate(ctx, request, ANY_OF_CALLER);
+    if (!auth.ok) return auth.answer;
+    return { status: 200, body: certificateList(ctx, auth.merchant), merchant: auth.merchant };
   }
   const auth = await authenticate(ctx, request, subMchid);
   if (!auth.ok) return auth.answer;
