@@ -23,6 +23,8 @@ const ConfigSchema = Type.Object(
     LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
     LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
     WEBHOOK_WORKER: Type.Boolean({ default: true }),
+    /** Let webhooks reach private, loopback and link-local addresses (development; receivers inside the operator's network). */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
     /** Counter 付款码 while the buyer is still confirming: how often and how far apart to query before reversing. */
     PAYMENTS_POLL_ATTEMPTS: Type.Integer({ minimum: 0, maximum: 60, default: 6 }),
     PAYMENTS_POLL_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),

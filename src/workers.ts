@@ -26,7 +26,7 @@ export function startWorkers(config: Config, database: DatabaseHandle, log: Fast
   }
   const intervalMs = options.intervalMs ?? 1_000;
   const dispatchBatch = 100;
-  const sender = createWebhookSender(database.db, { secretKey: config.secretKey });
+  const sender = createWebhookSender(database.db, { secretKey: config.secretKey, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;

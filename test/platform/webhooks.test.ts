@@ -78,7 +78,7 @@ const advance = (ms: number) => (clock = new Date(Math.max(clock.getTime(), Date
 beforeAll(async () => {
   t = await startTestApp();
   owner = await t.login('owner');
-  sender = createWebhookSender(t.database.db, { secretKey: t.config.secretKey });
+  sender = createWebhookSender(t.database.db, { secretKey: t.config.secretKey, allowPrivateTargets: true });
 });
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
@@ -423,13 +423,29 @@ describe('outbox → deliveries → receivers', () => {
     // Two dispatchers and five senders side by side, each with its own view of the work.
     const dispatched = await Promise.all([dispatchOutbox(t.database.db, { now: clock }), dispatchOutbox(t.database.db, { now: clock })]);
     expect(dispatched.reduce((sum, d) => sum + d.events, 0)).toBe(12);
-    const senders = Array.from({ length: 5 }, () => createWebhookSender(t.database.db, { secretKey: t.config.secretKey, batchSize: 3 }));
+    const senders = Array.from({ length: 5 }, () => createWebhookSender(t.database.db, { secretKey: t.config.secretKey, batchSize: 3, allowPrivateTargets: true }));
     await Promise.all(senders.map((s) => s.runDue(clock)));
     const seen = receiver.received.map((r) => r.headers['memberplus-event-id']);
     expect(seen.sort()).toEqual([...eventIds].sort());
     const listed = await deliveries(`endpoint_id=${endpoint.id}&limit=50`);
     expect(listed).toHaveLength(12);
     expect(listed.every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
+    await deleteEndpoint(endpoint.id);
+  });
+});
+
+describe('private network targets (SSRF)', () => {
+  it('does not send to a private address even if the endpoint was stored while it was allowed', async () => {
+    const receiver = await startReceiver();
+    const endpoint = await createEndpoint(receiver.url, ['private.check']);
+    const guardedSender = createWebhookSender(t.database.db, { secretKey: t.config.secretKey });
+    await publish('private.check', { n: 1 });
+    await dispatchOutbox(t.database.db, { now: advance(0) });
+    await guardedSender.runDue(clock);
+    expect(receiver.received).toHaveLength(0);
+    const [listed] = await deliveries(`endpoint_id=${endpoint.id}`);
+    expect(listed).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
+    expect(listed!.last_error).toContain('private address');
     await deleteEndpoint(endpoint.id);
   });
 });

@@ -21,6 +21,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       LOG_LEVEL: 'silent',
       MEMBERPLUS_DATA_DIR: '.tmp/test-data',
       MEMBERPLUS_CONFIG: '',
+      // Tests' receivers listen on 127.0.0.1; the private-target guard has its own test.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       ...overrides,
     },
     process.cwd(),

@@ -23,6 +23,7 @@ export const platformErrors = defineErrors({
   webhook_endpoint_not_found: { status: 404, title: 'Webhook endpoint not found' },
   webhook_delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
   webhook_url_invalid: { status: 400, title: 'Webhook URL is not acceptable' },
+  webhook_url_private: { status: 400, title: 'Webhook URL points into a private network' },
 });
 
 export type PlatformErrorCode = keyof typeof platformErrors.specs;

@@ -9,6 +9,8 @@ import { authorize } from './policy.js';
 import { outboxEvents, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema.js';
 import { afterFailedAttempt } from './webhook-schedule.js';
 import { signatureHeader, signWebhook } from './webhook-signature.js';
+import { isPrivateHostName, PrivateTargetError, publicOnlyLookup } from './webhook-target.js';
+import { Agent, fetch as undiciFetch, type Response } from 'undici';
 
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 type OutboxEvent = typeof outboxEvents.$inferSelect;
@@ -30,6 +32,8 @@ export interface WebhookSenderOptions {
   /** How far a claim pushes next_attempt_at ahead, so no other worker sends the same attempt; must exceed the timeout. */
   readonly leaseMs?: number;
   readonly batchSize?: number;
+  /** Allow private, loopback and link-local targets (WEBHOOK_ALLOW_PRIVATE_TARGETS); refused by default. */
+  readonly allowPrivateTargets?: boolean;
 }
 
 export interface DeliveryRunSummary {
@@ -70,6 +74,9 @@ export function createWebhookSender(db: Db, options: WebhookSenderOptions): Webh
   const timeoutMs = options.timeoutMs ?? 10_000;
   const leaseMs = Math.max(options.leaseMs ?? 120_000, timeoutMs * 2);
   const batchSize = options.batchSize ?? 25;
+  const allowPrivate = options.allowPrivateTargets ?? false;
+  // The address check happens when the socket connects, on what DNS answered then.
+  const dispatcher = allowPrivate ? undefined : new Agent({ connect: { lookup: publicOnlyLookup } });
 
   async function send(claim: ClaimedAttempt, now: Date): Promise<AttemptOutcome> {
     const body = JSON.stringify(webhookPayload(claim.event));
@@ -86,8 +93,10 @@ export function createWebhookSender(db: Db, options: WebhookSenderOptions): Webh
     } catch {
       return finish(false, null, 'endpoint secret cannot be opened (was the secret key changed?)');
     }
+    if (!allowPrivate && isPrivateHostName(new URL(claim.url).hostname)) return finish(false, null, new PrivateTargetError(new URL(claim.url).hostname).message);
     try {
-      const response = await fetch(claim.url, {
+      const response = await undiciFetch(claim.url, {
+        ...(dispatcher && { dispatcher }),
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -86,7 +86,8 @@ const attemptView = (a: webhooks.WebhookAttempt) => ({
 export async function webhookRoutes(instance: FastifyInstance, { db, config }: ModuleDeps): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const secrets = webhookSecretBox(config.secretKey);
-  const sender = createWebhookSender(db, { secretKey: config.secretKey });
+  const targets = { allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS };
+  const sender = createWebhookSender(db, { secretKey: config.secretKey, ...targets });
   const tags = ['webhooks'];
 
   app.get('/webhook-endpoints', { schema: { tags, summary: 'List webhook endpoints', response: { 200: Type.Object({ items: Type.Array(EndpointView) }), ...errors() } } }, async (request) => ({
@@ -105,7 +106,7 @@ export async function webhookRoutes(instance: FastifyInstance, { db, config }: M
     },
     async (request, reply) => {
       const { url, description, event_types: eventTypes } = request.body;
-      const created = await webhooks.createWebhookEndpoint(db, accessOf(request), { url, description, eventTypes }, secrets);
+      const created = await webhooks.createWebhookEndpoint(db, accessOf(request), { url, description, eventTypes }, secrets, targets);
       return reply.status(201).send({ ...endpointView(created.endpoint), secret: created.secret });
     },
   );
@@ -123,7 +124,7 @@ export async function webhookRoutes(instance: FastifyInstance, { db, config }: M
     },
     async (request) => {
       const b = request.body;
-      return endpointView(await webhooks.updateWebhookEndpoint(db, accessOf(request), request.params.endpointId, { url: b.url, description: b.description, eventTypes: b.event_types, enabled: b.enabled }));
+      return endpointView(await webhooks.updateWebhookEndpoint(db, accessOf(request), request.params.endpointId, { url: b.url, description: b.description, eventTypes: b.event_types, enabled: b.enabled }, targets));
     },
   );
 

@@ -12,6 +12,7 @@ import { outboxEvents, webhookAttempts, webhookDeliveries, webhookEndpoints } fr
 import { randomToken } from './secrets.js';
 import { webhookPayload, type WebhookDelivery } from './webhook-delivery.js';
 import { firstAttemptAt } from './webhook-schedule.js';
+import { isPrivateHostName } from './webhook-target.js';
 
 // Merchant-facing webhook endpoints, their delivery log and the merchant's domain events.
 
@@ -54,7 +55,7 @@ export function newWebhookSecret(): string {
 }
 
 /** Receivers are reached over HTTP(S) only; credentials in the URL would be stored and logged in clear. */
-export function checkWebhookUrl(url: string): string {
+export function checkWebhookUrl(url: string, options: { allowPrivateTargets: boolean }): string {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
@@ -64,6 +65,9 @@ export function checkWebhookUrl(url: string): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw platformErrors.make('webhook_url_invalid', 'the URL must start with http:// or https://');
   if (!parsed.hostname) throw platformErrors.make('webhook_url_invalid', 'the URL has no host');
   if (parsed.username || parsed.password) throw platformErrors.make('webhook_url_invalid', 'the URL must not carry a user name or password');
+  if (!options.allowPrivateTargets && isPrivateHostName(parsed.hostname)) {
+    throw platformErrors.make('webhook_url_private', `${parsed.hostname} is a private or local address; the operator can allow such targets with WEBHOOK_ALLOW_PRIVATE_TARGETS=true`);
+  }
   return url.trim();
 }
 
@@ -102,10 +106,11 @@ export async function createWebhookEndpoint(
   ctx: AccessContext,
   input: WebhookEndpointInput,
   secrets: SecretBox,
+  targets: { allowPrivateTargets: boolean },
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   authorize(ctx, 'webhooks.write');
   const merchantId = requireMerchantId(ctx);
-  const url = checkWebhookUrl(input.url);
+  const url = checkWebhookUrl(input.url, targets);
   const eventTypes = [...new Set(input.eventTypes)];
   const secret = newWebhookSecret();
   return db.transaction(async (tx) => {
@@ -123,11 +128,11 @@ export async function createWebhookEndpoint(
   });
 }
 
-export async function updateWebhookEndpoint(db: Db, ctx: AccessContext, endpointId: string, patch: WebhookEndpointPatch): Promise<WebhookEndpoint> {
+export async function updateWebhookEndpoint(db: Db, ctx: AccessContext, endpointId: string, patch: WebhookEndpointPatch, targets: { allowPrivateTargets: boolean }): Promise<WebhookEndpoint> {
   authorize(ctx, 'webhooks.write');
   const merchantId = requireMerchantId(ctx);
   const changes = {
-    ...(patch.url !== undefined && { url: checkWebhookUrl(patch.url) }),
+    ...(patch.url !== undefined && { url: checkWebhookUrl(patch.url, targets) }),
     ...(patch.description !== undefined && { description: patch.description }),
     ...(patch.eventTypes !== undefined && { eventTypes: [...new Set(patch.eventTypes)] }),
     ...(patch.enabled !== undefined && { enabled: patch.enabled }),
