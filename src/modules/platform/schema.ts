@@ -204,6 +204,8 @@ export const outboxEvents = pgTable(
     primaryKey({ columns: [t.merchantId, t.id] }),
     index('platform_outbox_undispatched_idx').on(t.occurredAt).where(sql`${t.dispatchedAt} is null`),
     index('platform_outbox_merchant_type_idx').on(t.merchantId, t.type, t.id),
+    // Retention walks dispatched events oldest first.
+    index('platform_outbox_dispatched_idx').on(t.occurredAt).where(sql`${t.dispatchedAt} is not null`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "platform_outbox_dispatched_idx" ON "platform_outbox_events" USING btree ("occurred_at") WHERE "platform_outbox_events"."dispatched_at" is not null;
