@@ -11,8 +11,9 @@ import { appendAudit, authorize, publishEvent, requireMerchantId, type AccessCon
 import { canStack, type CheckoutLine } from './coupon-eligibility.js';
 import { redeemInTransaction, termsOf } from './coupons.js';
 import { membershipErrors } from './errors.js';
+import { earnBaseFen, spreadProportionally } from './checkout-split.js';
 import { findMember } from './members.js';
-import { claimReference, lockPointsAccount, spendInTransaction as spendPointsInTransaction } from './points-ledger.js';
+import { claimReference, earnInTransaction, lockPointsAccount, spendInTransaction as spendPointsInTransaction } from './points-ledger.js';
 import { findTier, loadProgram } from './program.js';
 import { checkouts, couponTemplates, coupons } from './schema.js';
 import { assertStore } from './stores.js';
@@ -28,6 +29,11 @@ export interface CheckoutInput {
   readonly couponIds: readonly string[];
   readonly points: number;
   readonly storedValueFen: number;
+  /**
+   * The remainder will be collected through the payments module (checkout-payments.ts): the checkout
+   * waits for it (`awaiting_payment`). Without it the remainder is only answered (`remainder_due`).
+   */
+  readonly collect?: 'barcode' | 'qr' | undefined;
 }
 
 export interface CheckoutResult {
@@ -41,7 +47,12 @@ export interface CheckoutResult {
   readonly pointsValueFen: number;
   readonly storedValue: { spentFen: number; principalFen: number; bonusFen: number; entryId: string | null };
   readonly remainderDueFen: number;
+  /** completed (nothing left to pay) | awaiting_payment | remainder_due */
+  readonly status: CheckoutStatus;
+  readonly pointsEarned: number;
 }
+
+export type CheckoutStatus = 'remainder_due' | 'awaiting_payment' | 'completed' | 'released' | 'refunded';
 
 /** Points as payment: fen = floor(points × 100 / points per yuan); a fraction of a fen is never paid. */
 export function pointsValueFen(points: number, redeemPointsPerYuan: number): number {
@@ -109,7 +120,7 @@ export async function checkout(db: Db, ctx: AccessContext, input: CheckoutInput)
       const program = await loadProgram(tx, merchantId);
       pointsValue = pointsValueFen(input.points, program.redeemPointsPerYuan);
       if (pointsValue > due) throw membershipErrors.make('checkout_exceeds_due', `${input.points} points are worth ${pointsValue} fen, ${due} fen is due`);
-      const spent = await spendPointsInTransaction(tx, ctx, merchantId, member.id, { points: input.points, reason: 'checkout', reference: `checkout:${input.reference}`, storeId: input.storeId }, now);
+      const spent = await spendPointsInTransaction(tx, ctx, merchantId, member.id, { points: input.points, reason: 'checkout', reference: `checkout:${id}`, storeId: input.storeId }, now);
       pointsOperationId = spent.operationId;
       due -= pointsValue;
     }
@@ -117,11 +128,14 @@ export async function checkout(db: Db, ctx: AccessContext, input: CheckoutInput)
     const storedValue = { spentFen: 0, principalFen: 0, bonusFen: 0, entryId: null as string | null };
     if (input.storedValueFen > 0) {
       if (input.storedValueFen > due) throw membershipErrors.make('checkout_exceeds_due', `stored value ${input.storedValueFen} fen, ${due} fen is due`);
-      const spent = await spendValueInTransaction(tx, ctx, merchantId, member.id, { amountFen: input.storedValueFen, storeId: input.storeId, reference: `checkout:${input.reference}` }, now);
+      const spent = await spendValueInTransaction(tx, ctx, merchantId, member.id, { amountFen: input.storedValueFen, storeId: input.storeId, reference: `checkout:${id}` }, now);
       Object.assign(storedValue, { spentFen: input.storedValueFen, principalFen: -spent.entry.principalDelta, bonusFen: -spent.entry.bonusDelta, entryId: spent.entry.id });
       due -= input.storedValueFen;
     }
 
+    const status: CheckoutStatus = due === 0 ? 'completed' : input.collect ? 'awaiting_payment' : 'remainder_due';
+    // Nothing left to pay: the checkout completes here and earns on the stored-value principal.
+    const pointsEarned = status === 'completed' ? await accrueForCheckout(tx, ctx, merchantId, { id, memberId: member.id, storeId: input.storeId, amountFen, lines: input.lines, cashFen: 0, storedValuePrincipalFen: storedValue.principalFen }, now) : 0;
     const result: CheckoutResult = {
       id,
       reference: input.reference,
@@ -133,6 +147,8 @@ export async function checkout(db: Db, ctx: AccessContext, input: CheckoutInput)
       pointsValueFen: pointsValue,
       storedValue,
       remainderDueFen: due,
+      status,
+      pointsEarned,
     };
     await tx.insert(checkouts).values({
       merchantId,
@@ -149,11 +165,36 @@ export async function checkout(db: Db, ctx: AccessContext, input: CheckoutInput)
       storedValueFen: storedValue.spentFen,
       storedValueEntryId: storedValue.entryId,
       remainderDueFen: due,
-      status: due === 0 ? 'paid' : 'remainder_due',
+      status,
+      lines: input.lines?.map((l) => ({ product_id: l.productId ?? null, category_id: l.categoryId ?? null, unit_price_fen: l.unitPriceFen, quantity: l.quantity })) ?? null,
+      paymentMethod: status === 'awaiting_payment' ? (input.collect ?? null) : null,
+      pointsEarned,
+      completedAt: status === 'completed' ? now : null,
       createdAt: now,
+      updatedAt: now,
     });
     await appendAudit(tx, ctx, { action: 'membership.checkout', targetType: 'checkout', targetId: id, after: { ...result } });
-    await publishEvent(tx, merchantId, 'checkout.completed', { checkout_id: id, member_id: member.id, reference: input.reference, amount_fen: amountFen, remainder_due_fen: due });
+    await publishEvent(tx, merchantId, status === 'completed' ? 'checkout.completed' : 'checkout.created', { checkout_id: id, member_id: member.id, reference: input.reference, amount_fen: amountFen, remainder_due_fen: due, status });
     return result;
   });
+}
+
+/**
+ * Earns a completed checkout's points on what the member paid in money (checkout-split.ts earnBaseFen),
+ * spread over the order lines so product multipliers still apply; reference `checkout:<id>`, once.
+ */
+export async function accrueForCheckout(
+  tx: Db,
+  ctx: AccessContext,
+  merchantId: string,
+  c: { id: string; memberId: string; storeId: string; amountFen: number; lines?: readonly (CheckoutLine & { categoryId?: string | undefined })[] | null | undefined; cashFen: number; storedValuePrincipalFen: number },
+  now: Date,
+): Promise<number> {
+  const base = earnBaseFen({ cashFen: c.cashFen, storedValuePrincipalFen: c.storedValuePrincipalFen });
+  if (base <= 0) return 0;
+  const lines = c.lines?.length ? c.lines : null;
+  const parts = lines ? spreadProportionally(base, lines.map((l) => l.unitPriceFen * l.quantity)) : [base];
+  const purchaseLines = lines ? lines.map((l, i) => ({ netFen: parts[i] ?? 0, productId: l.productId, categoryId: l.categoryId })) : [{ netFen: base }];
+  const earned = await earnInTransaction(tx, ctx, merchantId, c.memberId, { lines: purchaseLines, storeId: c.storeId, reference: `checkout:${c.id}` }, now);
+  return earned.points;
 }
