@@ -25,6 +25,8 @@ const ConfigSchema = Type.Object(
     WEBHOOK_WORKER: Type.Boolean({ default: true }),
     /** Let webhooks reach private, loopback and link-local addresses (development; receivers inside the operator's network). */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
+    /** Days a finished domain event (with its webhook deliveries and attempts) is kept. */
+    EVENT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
     /** Counter 付款码 while the buyer is still confirming: how often and how far apart to query before reversing. */
     PAYMENTS_POLL_ATTEMPTS: Type.Integer({ minimum: 0, maximum: 60, default: 6 }),
     PAYMENTS_POLL_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),

@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { runSandboxNotifications } from './modules/payments/sandbox/index.js';
 import { runPaymentWorkers } from './modules/payments/index.js';
-import { createWebhookSender, dispatchOutbox, runEventConsumers } from './modules/platform/index.js';
+import { createWebhookSender, dispatchOutbox, pruneOutbox, runEventConsumers } from './modules/platform/index.js';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -28,6 +28,7 @@ export function startWorkers(config: Config, database: DatabaseHandle, log: Fast
   const dispatchBatch = 100;
   const sender = createWebhookSender(database.db, { secretKey: config.secretKey, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   let stopped = false;
+  let lastPruneAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
 
@@ -43,6 +44,17 @@ export function startWorkers(config: Config, database: DatabaseHandle, log: Fast
     if (!stopped) await sender.runDue(now);
     // The built-in sandbox channels' clock: their notifications, retries and refund completions.
     if (!stopped) await runSandboxNotifications(database.db, now, fetch, config.secretKey).catch((error: unknown) => log.error({ err: error }, 'sandbox notifications round failed'));
+    // Retention, hourly: finished events older than EVENT_RETENTION_DAYS go, with their deliveries.
+    if (!stopped && now.getTime() - lastPruneAt >= 3_600_000) {
+      lastPruneAt = now.getTime();
+      for (let i = 0; i < 20 && !stopped; i++) {
+        const pruned = await pruneOutbox(database.db, { now, keepDays: config.EVENT_RETENTION_DAYS }).catch((error: unknown) => {
+          log.error({ err: error }, 'outbox retention failed');
+          return null;
+        });
+        if (!pruned || pruned.events < 1_000) break;
+      }
+    }
     // Payments: unprocessed notifications, late confirmations by query, expiry of unpaid orders.
     if (!stopped) await runPaymentWorkers(database.db, config, now).catch((error: unknown) => log.error({ err: error }, 'payments round failed'));
   }

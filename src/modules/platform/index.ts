@@ -6,6 +6,7 @@ export { appendAudit, verifyAllAuditChains, type AuditRecord, type ChainVerifica
 export { authorize, isAllowed, registerPolicies, type Action } from './policy.js';
 export { publishEvent, type DomainEvent } from './outbox.js';
 export { dispatchOutbox, type DispatchSummary } from './outbox-dispatcher.js';
+export { pruneOutbox, type RetentionSummary } from './outbox-retention.js';
 export { subscribeToEvents, runEventConsumers, consumptionsOf, stuckConsumptions, type EventSubscriber, type ConsumptionRunSummary } from './event-subscribers.js';
 export { createWebhookSender, type WebhookSender, type DeliveryRunSummary } from './webhook-delivery.js';
 export { signatureHeader, signWebhook, verifyWebhookSignature } from './webhook-signature.js';
