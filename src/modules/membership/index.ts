@@ -1,12 +1,19 @@
 // The membership module's door (大会员): programs, members and cards, tiers, the points ledger with
 // lots, stored value (储值) with principal and bonus, coupons (卡券) and the atomic checkout.
+import type { FastifyInstance } from 'fastify';
+import type { ModuleDeps } from '../../http/route-kit.js';
 import { registerMembershipMergeHandler } from './identity-merge.js';
+import { registerMembershipPaymentSubscribers } from './payment-events.js';
+import { membershipPaymentRoutes } from './payment-routes.js';
 import { registerMembershipPolicies } from './policies.js';
-import { membershipModuleRoutes } from './extra-routes.js';
+import { membershipPublicRoutes } from './consumer-routes.js';
+import { membershipAllRoutes } from './member-code-routes.js';
 
 registerMembershipPolicies();
 // ID+ merges move members, points, stored value, coupons and tier metric (identity-merge.ts).
 registerMembershipMergeHandler();
+// payment.succeeded / refunded / failed / closed and member.joined (payment-events.ts).
+registerMembershipPaymentSubscribers();
 
 export { membershipErrors } from './errors.js';
 export { enrolMember, getMember, findMember, type EnrolInput, type MemberRow } from './members.js';
@@ -14,5 +21,17 @@ export { earnInTransaction, spendInTransaction as spendPointsInTransaction, reve
 export { checkLedgersOf, type LedgerCheck } from './ledger-check.js';
 export { checkout, type CheckoutInput, type CheckoutResult } from './checkout.js';
 export { evaluateAllTiers } from './tiers.js';
+export { runMembershipWorkers, type MembershipRound } from './workers.js';
+// The card's dynamic code → member (cashier scans; 30 s steps, current and previous only).
+export { memberIdFromCode } from './member-codes.js';
 
-export const membershipModule = { name: 'membership', routes: membershipModuleRoutes };
+export const membershipModule = {
+  name: 'membership',
+  routes: async (app: FastifyInstance, deps: ModuleDeps) => {
+    await membershipAllRoutes(app, deps);
+    // Checkout receipts and refunds, top-ups paid through payments, top-up plans (payment-routes.ts).
+    await membershipPaymentRoutes(app, deps);
+  },
+  // The member's H5 pages: join at payment, entry page, member card (consumer-routes.ts).
+  publicRoutes: membershipPublicRoutes,
+};

@@ -11,6 +11,8 @@ import { membershipErrors } from './errors.js';
 import { loadProgram } from './program.js';
 import { survivingMemberId } from './merged-members.js';
 import { members, pointsAccounts, storedValueAccounts } from './schema.js';
+import { recordConsentInTransaction } from './consents.js';
+import { MARKETING_PURPOSE } from './consent-texts.js';
 import { assertStore } from './stores.js';
 import { reevaluateTier } from './tiers.js';
 
@@ -33,6 +35,12 @@ export interface EnrolInput {
   readonly consentVersion: string;
   readonly consentPurposes: readonly string[];
   readonly marketingOptIn: boolean;
+  /** A person the caller already knows — the payer of a payment this browser made — bound as is. */
+  readonly personId?: string | undefined;
+  /** Typed by the consumer, not proven (no SMS): kept on the member, never used to find a person. */
+  readonly phoneUnverified?: boolean | undefined;
+  /** The payment the member joined at (支付即会员), for the consent record. */
+  readonly paymentId?: string | undefined;
 }
 
 export async function findMember(db: Db, merchantId: string, memberId: string): Promise<MemberRow> {
@@ -64,12 +72,15 @@ export async function enrolMember(db: Db, ctx: AccessContext, input: EnrolInput)
     const normalised = normaliseIdentifier('phone', input.phone);
     if (!normalised.ok) throw commonErrors.make('validation_failed', normalised.message, { fields: [{ field: 'body.phone', message: normalised.message }] });
     phone = normalised.value;
-    identifiers.push({ kind: 'phone', value: phone });
+    if (!input.phoneUnverified) identifiers.push({ kind: 'phone', value: phone });
   }
 
   return db.transaction(async (tx) => {
-    let personId: string | null = null;
-    if (identifiers.length) {
+    let personId: string | null = input.personId ?? null;
+    if (personId) {
+      const [existing] = await tx.select({ id: members.id }).from(members).where(and(eq(members.merchantId, merchantId), eq(members.personId, personId)));
+      if (existing) throw membershipErrors.make('member_already_enrolled', undefined, { member_id: existing.id });
+    } else if (identifiers.length) {
       // Staff at the counter are a trusted context: what they enter belongs to the person in front of them.
       const resolved = await resolvePerson(tx, ctx, {
         identifiers,
@@ -125,9 +136,26 @@ export async function enrolMember(db: Db, ctx: AccessContext, input: EnrolInput)
       action: 'membership.member.enrol',
       targetType: 'member',
       targetId: member.id,
-      after: { join_channel: member.joinChannel, person_id: personId, consent_version: member.consentVersion, consent_purposes: member.consentPurposes, marketing_opt_in: member.marketingOptIn },
+      after: { join_channel: member.joinChannel, person_id: personId, consent_version: member.consentVersion, consent_purposes: member.consentPurposes, marketing_opt_in: member.marketingOptIn, payment_id: input.paymentId ?? null },
     });
-    await publishEvent(tx, merchantId, 'member.joined', { member_id: member.id, person_id: personId, join_channel: member.joinChannel, store_id: member.storeId });
+    await recordConsentInTransaction(
+      tx,
+      ctx,
+      {
+        merchantId,
+        memberId: member.id,
+        personId,
+        action: 'grant',
+        purposes: input.marketingOptIn ? [...member.consentPurposes, MARKETING_PURPOSE] : member.consentPurposes.filter((p) => p !== MARKETING_PURPOSE),
+        textVersion: member.consentVersion,
+        channel: member.joinChannel === 'payment' ? 'payment' : member.joinChannel === 'h5' ? 'h5' : 'counter',
+        paymentId: input.paymentId,
+        storeId: member.storeId,
+        evidence: phone ? { phone, phone_verified: false } : {},
+      },
+      now,
+    );
+    await publishEvent(tx, merchantId, 'member.joined', { member_id: member.id, person_id: personId, join_channel: member.joinChannel, store_id: member.storeId, payment_id: input.paymentId ?? null });
     await reevaluateTier(tx, ctx, merchantId, member.id, now, 'joined');
     return { member: await findMember(tx, merchantId, member.id), created: true };
   });

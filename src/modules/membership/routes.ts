@@ -8,6 +8,7 @@ import { checkout } from './checkout.js';
 import { COUPON_KINDS } from './coupon-eligibility.js';
 import * as couponService from './coupons.js';
 import { checkLedgers } from './ledger-check.js';
+import { memberIdOf } from './member-codes.js';
 import * as memberService from './members.js';
 import * as pointsService from './points-ledger.js';
 import * as programService from './program.js';
@@ -487,7 +488,8 @@ const Holder = Type.String({ minLength: 1, maxLength: 128, description: 'who hol
 // ---- checkout ----
 
 const CheckoutBody = StrictObject({
-  member_id: Type.String({ pattern: '^mem_[0-9a-z]{26}$' }),
+  member_id: Type.Optional(Type.String({ pattern: '^mem_[0-9a-z]{26}$', description: 'the member; or member_code' })),
+  member_code: Type.Optional(Type.String({ pattern: '^\\s*[0-9]{12,26}\\s*$', description: 'the dynamic code scanned from the member card, instead of member_id' })),
   store_id: StoreId,
   reference: Reference,
   amount_fen: Type.Optional(PositiveFen),
@@ -1180,7 +1182,7 @@ export async function membershipRoutes(instance: FastifyInstance, { db }: Module
     async (request, reply) => {
       const b = request.body;
       const r = await checkout(db, accessOf(request), {
-        memberId: b.member_id,
+        memberId: await memberIdOf(db, accessOf(request), { memberId: b.member_id, memberCode: b.member_code }),
         storeId: b.store_id,
         reference: b.reference,
         amountFen: b.amount_fen,

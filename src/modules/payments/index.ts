@@ -23,6 +23,8 @@ export { runSandboxNotifications } from './sandbox/index.js';
 // The door for other modules (docs/decisions/0006-payments-door.md).
 export { startPayment, getPaymentSummary, refundPayment } from './door.js';
 export type { PaymentPurpose, PaymentSummary, RefundPaymentInput, RefundSummary, StartedPayment, StartPaymentInput } from './door.js';
+// The paying browser's proof (payer-ticket.ts): what comes after the H5 pay flow (join at payment) asks for it.
+export { PAYER_TICKET_COOKIE, readPayerTicket } from './payer-ticket.js';
 
 /** Payload of `payment.succeeded` / `payment.failed` / `payment.closed` / `payment.refunded` events. */
 export interface PaymentEventPayload {
