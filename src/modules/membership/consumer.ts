@@ -100,7 +100,7 @@ export async function joinAtPayment(db: Db, proof: PayerProof, form: JoinForm): 
 /**
  * Joins from the merchant's entry page. With a payer ticket the card is bound to the payer's person;
  * with only a phone — unproven, no SMS here — the member is new and the phone is a contact detail:
- * it never finds or binds an existing person (ADR 0007).
+ * it never finds or binds an existing person (ADR 0009).
  */
 export async function joinFromEntryPage(db: Db, merchantId: string, proof: PayerProof | null, form: JoinForm): Promise<MemberRow> {
   const personId = proof?.merchantId === merchantId ? proof.payment.person_id : null;
