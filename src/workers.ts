@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { runSandboxNotifications } from './modules/payments/sandbox/index.js';
+import { runMembershipWorkers } from './modules/membership/index.js';
 import { runPaymentWorkers } from './modules/payments/index.js';
 import { createWebhookSender, dispatchOutbox, pruneOutbox, runEventConsumers } from './modules/platform/index.js';
 
@@ -57,6 +58,9 @@ export function startWorkers(config: Config, database: DatabaseHandle, log: Fast
     }
     // Payments: unprocessed notifications, late confirmations by query, expiry of unpaid orders.
     if (!stopped) await runPaymentWorkers(database.db, config, now).catch((error: unknown) => log.error({ err: error }, 'payments round failed'));
+    // Membership: checkouts and top-ups whose payment ended unheard, orphan refunds (every 15 s);
+    // points expiry and tier sweeps (hourly).
+    if (!stopped) await runMembershipWorkers(database.db, config, now).catch((error: unknown) => log.error({ err: error }, 'membership round failed'));
   }
 
   async function loop(): Promise<void> {

@@ -6,8 +6,7 @@ import { registerMembershipMergeHandler } from './identity-merge.js';
 import { registerMembershipPaymentSubscribers } from './payment-events.js';
 import { membershipPaymentRoutes } from './payment-routes.js';
 import { registerMembershipPolicies } from './policies.js';
-import { membershipPublicRoutes } from './consumer-routes.js';
-import { membershipAllRoutes } from './member-code-routes.js';
+import { membershipModuleRoutes } from './extra-routes.js';
 
 registerMembershipPolicies();
 // ID+ merges move members, points, stored value, coupons and tier metric (identity-merge.ts).
@@ -22,16 +21,12 @@ export { checkLedgersOf, type LedgerCheck } from './ledger-check.js';
 export { checkout, type CheckoutInput, type CheckoutResult } from './checkout.js';
 export { evaluateAllTiers } from './tiers.js';
 export { runMembershipWorkers, type MembershipRound } from './workers.js';
-// The card's dynamic code → member (cashier scans; 30 s steps, current and previous only).
-export { memberIdFromCode } from './member-codes.js';
 
 export const membershipModule = {
   name: 'membership',
   routes: async (app: FastifyInstance, deps: ModuleDeps) => {
-    await membershipAllRoutes(app, deps);
+    await membershipModuleRoutes(app, deps);
     // Checkout receipts and refunds, top-ups paid through payments, top-up plans (payment-routes.ts).
     await membershipPaymentRoutes(app, deps);
   },
-  // The member's H5 pages: join at payment, entry page, member card (consumer-routes.ts).
-  publicRoutes: membershipPublicRoutes,
 };
