@@ -34,6 +34,16 @@ describe('bill matching', () => {
     expect(result.lines.find((l) => l.kind === 'amount_mismatch')).toMatchObject({ localAmountFen: 250, channelAmountFen: 200 });
   });
 
+  it('shows a payment paid after we gave up as late_success, not as a status mismatch', () => {
+    const bill: BillRecord[] = [billPay('g', 700), { kind: 'refund', outTradeNo: 'g', outRefundNo: 'rl', amountFen: 700, channelState: 'REFUND' }];
+    const local: LocalRecord[] = [pay('g', 700, 'late_paid'), { kind: 'refund', outTradeNo: 'g', outRefundNo: 'rl', amountFen: 700, status: 'succeeded', succeededOnBillDate: true }];
+    const result = matchBill(bill, local);
+    expect(result.matched).toBe(1);
+    expect(result.lines).toEqual([expect.objectContaining({ kind: 'late_success', outTradeNo: 'g', localStatus: 'late_paid', channelStatus: 'SUCCESS' })]);
+    // Missing from the bill, a late-paid payment is missing at the channel like any paid one.
+    expect(matchBill([], [pay('h', 800, 'late_paid')]).lines.map((l) => l.kind)).toEqual(['missing_at_channel']);
+  });
+
   it('keys refunds by refund number, not by order', () => {
     const bill: BillRecord[] = [{ kind: 'refund', outTradeNo: 'a', outRefundNo: 'r2', amountFen: 10, channelState: 'REFUND' }];
     const result = matchBill(bill, [{ kind: 'refund', outTradeNo: 'a', outRefundNo: 'r1', amountFen: 10, status: 'succeeded', succeededOnBillDate: true }]);

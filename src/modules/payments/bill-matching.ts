@@ -2,6 +2,7 @@
 // channel considers done (paid orders, refunds); we compare on the merchant-side keys we sent
 // (out_trade_no, out_refund_no), which both sides know.
 import type { ChannelBillLine } from './channels/adapter.js';
+import { paidAtChannel } from './payment-state.js';
 
 /** A bill line as the adapters parse it (parseChannelBill); only the fields matching needs. */
 export type BillRecord = Pick<ChannelBillLine, 'kind' | 'outTradeNo' | 'outRefundNo' | 'amountFen' | 'channelState'>;
@@ -16,7 +17,8 @@ export interface LocalRecord {
   readonly succeededOnBillDate: boolean;
 }
 
-export type MismatchKind = 'missing_locally' | 'missing_at_channel' | 'amount_mismatch' | 'status_mismatch';
+/** late_success: agrees with the channel, but the buyer paid after we gave up (refunded automatically): shown, not hidden. */
+export type MismatchKind = 'missing_locally' | 'missing_at_channel' | 'amount_mismatch' | 'status_mismatch' | 'late_success';
 
 export interface MismatchLine {
   readonly kind: MismatchKind;
@@ -56,7 +58,9 @@ export function matchBill(bill: readonly BillRecord[], local: readonly LocalReco
       lines.push({ kind: 'missing_locally', ...base, localAmountFen: null, localStatus: null });
       continue;
     }
-    if (mine.status !== 'succeeded') {
+    // A payment paid late (late_paid) is paid at the channel too: it agrees with the bill.
+    const paid = mine.kind === 'payment' ? paidAtChannel(mine.status) : mine.status === 'succeeded';
+    if (!paid) {
       lines.push({ kind: 'status_mismatch', ...base, localAmountFen: mine.amountFen, localStatus: mine.status });
       continue;
     }
@@ -64,10 +68,14 @@ export function matchBill(bill: readonly BillRecord[], local: readonly LocalReco
       lines.push({ kind: 'amount_mismatch', ...base, localAmountFen: mine.amountFen, localStatus: mine.status });
       continue;
     }
+    if (mine.status === 'late_paid') {
+      lines.push({ kind: 'late_success', ...base, localAmountFen: mine.amountFen, localStatus: mine.status });
+      continue;
+    }
     matched += 1;
   }
   for (const mine of local) {
-    if (!mine.succeededOnBillDate || mine.status !== 'succeeded' || seen.has(keyOf(mine))) continue;
+    if (!mine.succeededOnBillDate || seen.has(keyOf(mine))) continue;
     lines.push({
       kind: 'missing_at_channel',
       recordKind: mine.kind,

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
 import type { ChannelHttpAnswer, ChannelName, ChannelNotification, ChannelRefundStatus, ChannelTradeStatus } from './channels/adapter.js';
 import { accountById } from './channel-config.js';
-import { adapterFor, applyTradeStatus, describeTradeStatus, findPaymentByOutTradeNo, operatorOf, recordPaymentEvent, type PaymentsRuntime } from './payment-orders.js';
+import { adapterFor, applyTradeStatus, describeTradeStatus, findPaymentByOutTradeNo, followUpLateSuccess, operatorOf, recordPaymentEvent, type PaymentsRuntime } from './payment-orders.js';
 import { applyRefundStatus, findRefundByNo } from './refunds.js';
 import { notifications } from './schema.js';
 
@@ -44,7 +44,13 @@ export async function handleChannelNotification(
     work = (async () => {
       const row = await recordNotification(rt.db, account, notification, request.now);
       // A duplicate of one already applied needs no transaction at all.
-      if (!row.processedAt) await processNotification(rt.db, row.merchantId, row.id);
+      if (row.processedAt) return;
+      const outcome = await processNotification(rt.db, row.merchantId, row.id);
+      if (outcome === 'late_success') {
+        // Paid after we gave up: the full refund was reserved with the state change; send it now.
+        const payment = await findPaymentByOutTradeNo(rt.db, row.merchantId, row.channel as ChannelName, row.outTradeNo);
+        if (payment) await followUpLateSuccess(rt, payment);
+      }
     })().finally(() => inFlight.delete(key));
     inFlight.set(key, work);
   }

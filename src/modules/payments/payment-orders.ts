@@ -30,7 +30,7 @@ import { platformCertificateStore } from './platform-certificates.js';
 import { locateInSandbox } from './sandbox-location.js';
 import { feeFen } from './fee-split.js';
 import { resolvePayer } from './payer-identity.js';
-import { isTerminal, pathTo, sourcesOf, targetOfChannelState, type PaymentStatus } from './payment-state.js';
+import { isTerminal, lateSuccessSources, pathTo, sourcesOf, targetOfChannelState, type PaymentStatus } from './payment-state.js';
 import { channelAccounts, ledgerEntries, notifications, paymentEvents, paymentOrders, refunds } from './schema.js';
 
 export type PaymentRow = typeof paymentOrders.$inferSelect;
@@ -401,28 +401,33 @@ export function paymentEventPayload(row: PaymentRow) {
   };
 }
 
+/** The money ledger's entry for a payment the buyer paid (once per payment). */
+async function insertPaymentLedgerEntry(tx: Db, row: PaymentRow): Promise<void> {
+  const paidAt = row.paidAt ?? row.updatedAt;
+  await tx
+    .insert(ledgerEntries)
+    .values({
+      merchantId: row.merchantId,
+      id: newId('ledgerEntry'),
+      paymentId: row.id,
+      refundId: null,
+      sourceId: row.id,
+      storeId: row.storeId,
+      channel: row.channel,
+      kind: 'payment',
+      amountFen: row.amountFen,
+      feeFen: feeFen(row.amountFen, row.feeRatePpm),
+      costFen: feeFen(row.amountFen, row.costRatePpm),
+      businessDate: businessDateOf(paidAt),
+      occurredAt: paidAt,
+    })
+    .onConflictDoNothing();
+}
+
 /** Ledger entry, payer resolution and the domain event of a terminal state; returns the final row. */
 async function announceTerminal(tx: Db, row: PaymentRow): Promise<PaymentRow> {
   if (row.status === 'succeeded') {
-    const paidAt = row.paidAt ?? row.updatedAt;
-    await tx
-      .insert(ledgerEntries)
-      .values({
-        merchantId: row.merchantId,
-        id: newId('ledgerEntry'),
-        paymentId: row.id,
-        refundId: null,
-        sourceId: row.id,
-        storeId: row.storeId,
-        channel: row.channel,
-        kind: 'payment',
-        amountFen: row.amountFen,
-        feeFen: feeFen(row.amountFen, row.feeRatePpm),
-        costFen: feeFen(row.amountFen, row.costRatePpm),
-        businessDate: businessDateOf(paidAt),
-        occurredAt: paidAt,
-      })
-      .onConflictDoNothing();
+    await insertPaymentLedgerEntry(tx, row);
     const personId = await resolvePayer(tx, row.merchantId, row.payerIdentifiers as ChannelPayer[], row.id);
     const final = personId ? { ...row, personId } : row;
     if (personId) await tx.update(paymentOrders).set({ personId }).where(and(eq(paymentOrders.merchantId, row.merchantId), eq(paymentOrders.id, row.id)));
@@ -433,7 +438,64 @@ async function announceTerminal(tx: Db, row: PaymentRow): Promise<PaymentRow> {
   return row;
 }
 
-export type ApplyOutcome = 'changed' | 'unchanged' | 'ignored_terminal' | 'amount_mismatch';
+export type ApplyOutcome = 'changed' | 'unchanged' | 'ignored_terminal' | 'amount_mismatch' | 'late_success';
+
+/** Reason of the automatic full refund of a payment the channel reported paid after we gave up on it. */
+export const LATE_SUCCESS_REFUND_REASON = 'late_success_after_close';
+
+/**
+ * The channel says the buyer paid an order we already closed, reversed or failed (docs/decisions/
+ * 0008-late-success.md): the order becomes late_paid — never succeeded, so no purpose is fulfilled
+ * and no second success can exist — the money goes into the ledger, and a full refund is reserved
+ * in the same transaction. The refund is sent to the channel after commit (lateSuccessFollowUp),
+ * or by the refund worker if this process dies first.
+ */
+async function applyLateSuccess(tx: Db, payment: PaymentRow, status: ChannelTradeStatus, source: string): Promise<{ outcome: ApplyOutcome; payment: PaymentRow }> {
+  if (status.amountFen !== null && status.amountFen !== payment.amountFen) {
+    await recordPaymentEvent(tx, payment.merchantId, payment.id, 'amount_mismatch', { local_amount_fen: payment.amountFen, ...describeTradeStatus(status), source });
+    return { outcome: 'amount_mismatch', payment };
+  }
+  const now = new Date();
+  const [row] = await tx
+    .update(paymentOrders)
+    .set({ status: 'late_paid', channelTradeNo: status.channelTradeNo ?? payment.channelTradeNo, paidAt: status.paidAt ?? now, payerIdentifiers: [...status.payers], updatedAt: now })
+    .where(and(eq(paymentOrders.merchantId, payment.merchantId), eq(paymentOrders.id, payment.id), inArray(paymentOrders.status, [...lateSuccessSources])))
+    .returning();
+  if (!row) return { outcome: 'unchanged', payment: await loadPayment(tx, payment.merchantId, payment.id) };
+  await recordPaymentEvent(tx, payment.merchantId, payment.id, 'state_changed', { from: payment.status, to: 'late_paid', source });
+  await recordPaymentEvent(tx, payment.merchantId, payment.id, 'late_success', { given_up_as: payment.status, failure_reason: payment.failureReason, ...describeTradeStatus(status), source });
+  await insertPaymentLedgerEntry(tx, row);
+  const refundId = newId('refund');
+  await tx.insert(refunds).values({
+    merchantId: row.merchantId,
+    id: refundId,
+    paymentId: row.id,
+    storeId: row.storeId,
+    channel: row.channel,
+    outRefundNo: refundId,
+    amountFen: row.amountFen,
+    reason: LATE_SUCCESS_REFUND_REASON,
+    status: 'processing',
+    requestedBy: null,
+  });
+  await recordPaymentEvent(tx, row.merchantId, row.id, 'refund_requested', { amount_fen: row.amountFen, out_refund_no: refundId, reason: LATE_SUCCESS_REFUND_REASON, by: 'system' }, refundId);
+  await publishEvent(tx, row.merchantId, 'payment.late_paid', { ...paymentEventPayload(row), refund_id: refundId, out_refund_no: refundId, refund_amount_fen: row.amountFen });
+  return { outcome: 'late_success', payment: row };
+}
+
+// Sending the automatic refund needs the refund service, which depends on this file; it registers
+// itself here (refunds.ts) instead of this file importing it back.
+type LateSuccessFollowUp = (rt: PaymentsRuntime, payment: PaymentRow) => Promise<void>;
+let lateSuccessFollowUp: LateSuccessFollowUp = async () => undefined;
+
+export function setLateSuccessFollowUp(followUp: LateSuccessFollowUp): void {
+  lateSuccessFollowUp = followUp;
+}
+
+/** After the transaction that made a payment late_paid: send its refund (errors are left to the worker). */
+export async function followUpLateSuccess(rt: PaymentsRuntime, payment: PaymentRow): Promise<void> {
+  await lateSuccessFollowUp(rt, payment);
+}
 
 /**
  * Applies what the channel says about a trade (notification, query, counter answer). Waiting states
@@ -443,6 +505,7 @@ export async function applyTradeStatus(tx: Db, payment: PaymentRow, status: Chan
   const target = targetOfChannelState(status.state);
   if (target === null || target === payment.status) return { outcome: 'unchanged', payment };
   if (isTerminal(payment.status)) {
+    if (target === 'succeeded' && lateSuccessSources.includes(payment.status)) return applyLateSuccess(tx, payment, status, source);
     await recordPaymentEvent(tx, payment.merchantId, payment.id, 'late_channel_state', { local_status: payment.status, ...describeTradeStatus(status), source });
     return { outcome: 'ignored_terminal', payment };
   }
@@ -476,6 +539,7 @@ export async function queryAndApply(rt: PaymentsRuntime, adapter: ChannelAdapter
     const fresh = await loadPayment(tx, payment.merchantId, payment.id);
     return applyTradeStatus(tx, fresh, status, source);
   });
+  if (result.outcome === 'late_success') await followUpLateSuccess(rt, result.payment);
   return { payment: result.payment, status };
 }
 
@@ -517,6 +581,23 @@ export async function closePayment(rt: PaymentsRuntime, ctx: AccessContext, paym
   await rt.db.transaction((tx) => appendAudit(tx, ctx, { action: 'payment.close', targetType: 'payment', targetId: paymentId, before: { status: payment.status }, after: { status: closed.status } }));
   if (closed.status === 'succeeded') throw paymentErrors.make('payment_not_closable', 'the buyer paid before the order could be closed');
   return closed;
+}
+
+/**
+ * Staff ask the channel about a payment now (a buyer says they were charged for a closed order):
+ * the answer goes through the same state machine, so a late success becomes late_paid and is refunded.
+ */
+export async function queryPaymentAtChannel(rt: PaymentsRuntime, ctx: AccessContext, paymentId: string): Promise<PaymentRow> {
+  authorize(ctx, 'payments.collect');
+  const payment = await getPayment(rt.db, ctx, paymentId);
+  const adapter = await adapterFor(rt, await accountOf(rt.db, payment), ctx.operatorId);
+  const { payment: after, status } = await queryAndApply(rt, adapter, payment, `staff:${ctx.actor.id}`).catch((error: unknown) => {
+    throw channelFailure(error);
+  });
+  await rt.db.transaction((tx) =>
+    appendAudit(tx, ctx, { action: 'payment.query_channel', targetType: 'payment', targetId: paymentId, before: { status: payment.status }, after: { status: after.status, channel_state: status.channelState } }),
+  );
+  return loadPayment(rt.db, after.merchantId, after.id);
 }
 
 export async function accountOf(db: Db, payment: PaymentRow): Promise<ChannelAccountRow> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canTransition, canTransitionRefund, isTerminal, pathTo, paymentStatuses, refundStatuses, sourcesOf, targetOfChannelState } from './payment-state.js';
+import { canTransition, canTransitionRefund, isTerminal, lateSuccessSources, paidAtChannel, pathTo, paymentStatuses, refundStatuses, sourcesOf, targetOfChannelState } from './payment-state.js';
 
 const status = fc.constantFrom(...paymentStatuses);
 
@@ -34,7 +34,7 @@ describe('payment state machine', () => {
   it('finds a two-step path from created to succeeded and none out of terminal states', () => {
     expect(pathTo('created', 'succeeded')).toEqual(['paying', 'succeeded']);
     expect(pathTo('paying', 'succeeded')).toEqual(['succeeded']);
-    for (const terminal of ['succeeded', 'failed', 'closed'] as const) {
+    for (const terminal of ['succeeded', 'failed', 'closed', 'late_paid'] as const) {
       expect(isTerminal(terminal)).toBe(true);
       for (const to of paymentStatuses) if (to !== terminal) expect(pathTo(terminal, to)).toEqual([]);
     }
@@ -44,6 +44,14 @@ describe('payment state machine', () => {
     expect(sourcesOf('succeeded')).toEqual(['paying']);
     expect(sourcesOf('closed').sort()).toEqual(['created', 'paying']);
     expect(sourcesOf('created')).toEqual([]);
+  });
+
+  it('reaches late_paid only from a given-up order, and never by the ordinary machine', () => {
+    expect(lateSuccessSources).toEqual(['closed', 'failed']);
+    for (const from of paymentStatuses) expect(canTransition(from, 'late_paid')).toBe(false);
+    expect(sourcesOf('late_paid')).toEqual([]);
+    expect(paidAtChannel('late_paid')).toBe(true);
+    expect(paidAtChannel('closed')).toBe(false);
   });
 
   it('maps channel states to targets and waits on pending ones', () => {

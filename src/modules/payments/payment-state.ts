@@ -1,8 +1,10 @@
 // The payment order's life: created → paying → succeeded | failed | closed. Terminal states never
-// change again; a channel that reports something else afterwards is a reconciliation finding, not
-// a transition. Refunds are children of a succeeded payment with their own small machine.
+// change again through this machine; a channel that reports something else afterwards is a
+// reconciliation finding, not a transition — with one exception, the buyer charged after we gave
+// up: closed | failed → late_paid (paid at the channel, refunded automatically, never a success for
+// the business; docs/decisions/0008-late-success.md). Refunds are children with their own machine.
 
-export const paymentStatuses = ['created', 'paying', 'succeeded', 'failed', 'closed'] as const;
+export const paymentStatuses = ['created', 'paying', 'succeeded', 'failed', 'closed', 'late_paid'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export const refundStatuses = ['processing', 'succeeded', 'failed', 'closed'] as const;
@@ -14,6 +16,7 @@ const paymentTransitions: Readonly<Record<PaymentStatus, readonly PaymentStatus[
   succeeded: [],
   failed: [],
   closed: [],
+  late_paid: [],
 };
 
 const refundTransitions: Readonly<Record<RefundStatus, readonly RefundStatus[]>> = {
@@ -29,6 +32,14 @@ export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
 
 export function isTerminal(status: PaymentStatus): boolean {
   return paymentTransitions[status].length === 0;
+}
+
+/** Statuses a channel's late report of success moves to late_paid (the order was given up on). */
+export const lateSuccessSources: readonly PaymentStatus[] = ['closed', 'failed'];
+
+/** Statuses in which the buyer's money is (or was) with the merchant at the channel: bills list them. */
+export function paidAtChannel(status: string): boolean {
+  return status === 'succeeded' || status === 'late_paid';
 }
 
 export function canTransitionRefund(from: RefundStatus, to: RefundStatus): boolean {

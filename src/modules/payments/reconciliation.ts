@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
 import { appendAudit, authorize, clampLimit, pageOf, requireMerchantId, type AccessContext } from '../platform/index.js';
 import type { ChannelName } from './channels/adapter.js';
+import { alipayDetailsText, wechatpayBillText } from './channels/bill-archive.js';
 import { parseChannelBill } from './channels/create-adapter.js';
 import { parseShanghaiDateTime } from './channels/shanghai-time.js';
 import { activeAccount } from './channel-config.js';
@@ -12,6 +13,7 @@ import { paymentErrors } from './errors.js';
 import { matchBill, type BillRecord, type LocalRecord } from './bill-matching.js';
 import { accountOf, adapterFor, channelFailure, findPaymentByOutTradeNo, queryAndApply, type PaymentsRuntime } from './payment-orders.js';
 import { findRefundByNo, queryRefundAndApply } from './refunds.js';
+import { lateSuccessSources, paidAtChannel, type PaymentStatus } from './payment-state.js';
 import { assertDate } from './settlement.js';
 import { paymentOrders, reconciliationLines, reconciliations, refunds } from './schema.js';
 
@@ -53,7 +55,7 @@ async function localRecords(db: Db, merchantId: string, channel: ChannelName, da
     );
   const within = (at: Date | null) => at !== null && at >= start && at < end;
   return [
-    ...paymentRows.map((p) => ({ kind: 'payment' as const, outTradeNo: p.outTradeNo, outRefundNo: null, amountFen: p.amountFen, status: p.status, succeededOnBillDate: p.status === 'succeeded' && within(p.paidAt) })),
+    ...paymentRows.map((p) => ({ kind: 'payment' as const, outTradeNo: p.outTradeNo, outRefundNo: null, amountFen: p.amountFen, status: p.status, succeededOnBillDate: paidAtChannel(p.status) && within(p.paidAt) })),
     ...refundRows.map(({ refund, outTradeNo }) => ({
       kind: 'refund' as const,
       outTradeNo,
@@ -68,8 +70,10 @@ async function localRecords(db: Db, merchantId: string, channel: ChannelName, da
 export interface ReconciliationInput {
   readonly channel: ChannelName;
   readonly date: string;
-  /** The bill file's text; when absent it is downloaded through the adapter. */
+  /** The bill file's text; when absent (and no file) it is downloaded through the adapter. */
   readonly billText?: string | undefined;
+  /** The bill file as the channel delivers it (Alipay ZIP of GBK CSVs, WeChat gzip) or the CSV in GBK/UTF-8. */
+  readonly billFile?: Uint8Array | undefined;
 }
 
 export async function createReconciliation(rt: PaymentsRuntime, ctx: AccessContext, input: ReconciliationInput): Promise<{ reconciliation: ReconciliationRow; lines: ReconciliationLineRow[] }> {
@@ -77,6 +81,13 @@ export async function createReconciliation(rt: PaymentsRuntime, ctx: AccessConte
   const merchantId = requireMerchantId(ctx);
   assertDate(input.date);
   let text = input.billText;
+  if (text === undefined && input.billFile !== undefined) {
+    try {
+      text = input.channel === 'alipay' ? alipayDetailsText(input.billFile) : wechatpayBillText(input.billFile);
+    } catch (error) {
+      throw paymentErrors.make('bill_unreadable', error instanceof Error ? error.message : 'unreadable bill file');
+    }
+  }
   const source = text === undefined ? 'download' : 'upload';
   if (text === undefined) {
     const account = await activeAccount(rt.db, merchantId, input.channel);
@@ -91,7 +102,19 @@ export async function createReconciliation(rt: PaymentsRuntime, ctx: AccessConte
   } catch (error) {
     throw paymentErrors.make('bill_unreadable', error instanceof Error ? error.message : 'unreadable bill');
   }
-  const local = await localRecords(rt.db, merchantId, input.channel, input.date, bill);
+  let local = await localRecords(rt.db, merchantId, input.channel, input.date, bill);
+  // The bill says paid, we gave up on the order: ask the channel, which turns a real late success
+  // into late_paid with its automatic refund (before matching, so the report shows the outcome).
+  const givenUp = new Set(local.filter((l) => l.kind === 'payment' && lateSuccessSources.includes(l.status as PaymentStatus)).map((l) => l.outTradeNo));
+  const toQuery = [...new Set(bill.filter((b) => b.kind === 'payment' && givenUp.has(b.outTradeNo)).map((b) => b.outTradeNo))];
+  for (const outTradeNo of toQuery) {
+    const payment = await findPaymentByOutTradeNo(rt.db, merchantId, input.channel, outTradeNo);
+    if (!payment) continue;
+    const adapter = await adapterFor(rt, await accountOf(rt.db, payment), ctx.operatorId);
+    // A channel that does not answer leaves the line a plain status mismatch, to resolve later.
+    await queryAndApply(rt, adapter, payment, 'reconciliation.import').catch(() => undefined);
+  }
+  if (toQuery.length) local = await localRecords(rt.db, merchantId, input.channel, input.date, bill);
   const result = matchBill(bill, local);
   return rt.db.transaction(async (tx) => {
     const id = newId('reconciliation');
@@ -178,7 +201,7 @@ export async function resolveLine(rt: PaymentsRuntime, ctx: AccessContext, recon
       try {
         if (line.recordKind === 'payment') {
           const { payment: after, status } = await queryAndApply(rt, adapter, payment, `reconciliation:${reconciliationId}`);
-          const bothPaid = status.state === 'succeeded' && after.status === 'succeeded' && (status.amountFen === null || status.amountFen === after.amountFen);
+          const bothPaid = status.state === 'succeeded' && paidAtChannel(after.status) && (status.amountFen === null || status.amountFen === after.amountFen);
           const bothUnpaid = (status.state === 'closed' || status.state === 'failed') && (after.status === 'closed' || after.status === 'failed');
           resolution = bothPaid || bothUnpaid ? 'fixed' : 'open';
           note = `${input.note} — channel: ${status.channelState}, local: ${after.status}`;

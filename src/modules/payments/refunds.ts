@@ -17,8 +17,11 @@ import {
   loadPayment,
   notifyUrlOf,
   operatorOf,
+  LATE_SUCCESS_REFUND_REASON,
   paymentEventPayload,
   recordPaymentEvent,
+  setLateSuccessFollowUp,
+  type PaymentRow,
   type PaymentsRuntime,
 } from './payment-orders.js';
 import { canTransitionRefund, type RefundStatus } from './payment-state.js';
@@ -76,9 +79,15 @@ export async function createRefund(rt: PaymentsRuntime, ctx: AccessContext, paym
   authorize(ctx, 'payments.refund');
   const { refund, fresh } = await reserveRefund(rt, ctx, paymentId, input);
   if (!fresh && refund.status !== 'processing') return refund;
+  return sendRefund(rt, refund, ctx.operatorId);
+}
+
+/** Asks the channel for a reserved refund and applies its answer; an unknown outcome throws (the worker asks later). */
+async function sendRefund(rt: PaymentsRuntime, refund: RefundRow, operatorId: string): Promise<RefundRow> {
+  const paymentId = refund.paymentId;
   const payment = await loadPayment(rt.db, refund.merchantId, paymentId);
   const account = await accountOf(rt.db, payment);
-  const adapter = await adapterFor(rt, account, ctx.operatorId);
+  const adapter = await adapterFor(rt, account, operatorId);
   let status: ChannelRefundStatus;
   try {
     status = await adapter.refund({
@@ -154,7 +163,9 @@ export async function applyRefundStatus(db: Db, refund: RefundRow, status: Chann
       businessDate: businessDateOf(succeededAt),
       occurredAt: succeededAt,
     });
-    await publishEvent(tx, refund.merchantId, 'payment.refunded', {
+    // A late-paid payment was never a success for the business: its automatic refund is announced
+    // apart, so subscribers of payment.refunded never reverse what they never applied.
+    await publishEvent(tx, refund.merchantId, payment.status === 'late_paid' ? 'payment.late_paid_refunded' : 'payment.refunded', {
       ...paymentEventPayload(updated!),
       refund_id: refund.id,
       out_refund_no: moved.outRefundNo,
@@ -234,5 +245,18 @@ export async function confirmPendingRefunds(rt: PaymentsRuntime, now: Date, afte
   }
   return { examined: rows.length, changed, errors };
 }
+
+/** Sends the automatic refunds of a payment that became late_paid (errors: the refund worker retries). */
+export async function sendLateSuccessRefunds(rt: PaymentsRuntime, payment: PaymentRow): Promise<void> {
+  const pending = await rt.db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.merchantId, payment.merchantId), eq(refunds.paymentId, payment.id), eq(refunds.status, 'processing'), eq(refunds.reason, LATE_SUCCESS_REFUND_REASON)));
+  for (const refund of pending) {
+    await sendRefund(rt, refund, await operatorOf(rt.db, payment.merchantId)).catch(() => undefined);
+  }
+}
+
+setLateSuccessFollowUp(sendLateSuccessRefunds);
 
 export { getPayment };

@@ -25,7 +25,9 @@ export const paymentsModule = {
 
 const id = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9a-z]{26}$`, description: `${prefix}_… id` });
 const Channel = Type.Union([Type.Literal('wechatpay'), Type.Literal('alipay')]);
-const PaymentStatus = Type.Union([Type.Literal('created'), Type.Literal('paying'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('closed')]);
+const PaymentStatus = Type.Union([Type.Literal('created'), Type.Literal('paying'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('closed'), Type.Literal('late_paid')], {
+  description: 'late_paid: paid at the channel after the order was closed or failed here; refunded in full automatically',
+});
 const RefundStatus = Type.Union([Type.Literal('processing'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('closed')]);
 const Fen = Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'amount in fen (分)' });
 const OrderNo = Type.String({ minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z_\\-|*]+$' });
@@ -133,7 +135,7 @@ const ReconciliationView = Type.Object({
 });
 const LineView = Type.Object({
   id: Type.String(),
-  kind: Type.String({ description: 'missing_locally | missing_at_channel | amount_mismatch | status_mismatch' }),
+  kind: Type.String({ description: 'missing_locally | missing_at_channel | amount_mismatch | status_mismatch | late_success (paid after we gave up; refunded automatically)' }),
   record_kind: Type.String(),
   out_trade_no: Type.String(),
   out_refund_no: Nullable(Type.String()),
@@ -345,6 +347,21 @@ export async function paymentRoutes(instance: FastifyInstance, { db, config }: M
     '/payments/:paymentId/close',
     { schema: { tags: ['payments'], summary: 'Close an unpaid payment (a barcode payment is reversed at the channel)', params: params({ paymentId: id('pay') }), body: NoBody, response: { 200: PaymentView, ...errors(409, 502) } } },
     async (request) => paymentView(await orders.closePayment(rt, accessOf(request), request.params.paymentId)),
+  );
+
+  app.post(
+    '/payments/:paymentId/query',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Ask the channel about the payment now and apply its answer',
+        description: 'A buyer charged for an order that was closed here (paid after the give-up) shows up as `late_paid` and is refunded in full automatically.',
+        params: params({ paymentId: id('pay') }),
+        body: NoBody,
+        response: { 200: PaymentView, ...errors(502) },
+      },
+    },
+    async (request) => paymentView(await orders.queryPaymentAtChannel(rt, accessOf(request), request.params.paymentId)),
   );
 
   app.post(

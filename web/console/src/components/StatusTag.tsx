@@ -16,6 +16,7 @@ const colors: Record<string, string> = {
   dead: 'red',
   created: 'default',
   paying: 'gold',
+  late_paid: 'magenta',
   processing: 'gold',
   open: 'gold',
   merged: 'blue',

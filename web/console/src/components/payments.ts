@@ -7,7 +7,7 @@ export { addDays, formatFen, formatPpm, parsePercentToPpm, parseYuan, shanghaiTo
 
 export type ChannelName = 'wechatpay' | 'alipay';
 export const channels: readonly ChannelName[] = ['wechatpay', 'alipay'];
-export const paymentStatuses = ['created', 'paying', 'succeeded', 'failed', 'closed'] as const;
+export const paymentStatuses = ['created', 'paying', 'succeeded', 'failed', 'closed', 'late_paid'] as const;
 
 export interface Payment {
   id: string;
@@ -26,6 +26,8 @@ export interface Payment {
   code_url: string | null;
   payer_identifiers: { kind: string; value: string; app_id?: string }[];
   person_id: string | null;
+  /** What another module collected it for (membership top-up, checkout). */
+  purpose: { module: string; kind: string; reference: string } | null;
   failure_reason: string | null;
   fee_rate_ppm: number;
   expires_at: string;

@@ -19,6 +19,8 @@ import { channels, formatPpm, parseYuan, paymentStatuses, useStores, yuan, type 
 
 /** Roles the API lets refund (payments.refund in src/modules/payments/policies.ts). */
 const refunders = ['merchant_owner', 'merchant_admin', 'store_manager'];
+/** Roles that may collect, close and ask the channel about a payment (payments.collect). */
+const collectors = [...refunders, 'cashier'];
 
 interface Filters {
   store_id?: string;
@@ -145,6 +147,8 @@ function PaymentDrawer({ paymentId, storeName, onClose, onChanged }: { paymentId
   const { t, formatTime } = useI18n();
   const me = useMe();
   const canRefund = hasRole(me, refunders);
+  const canQuery = hasRole(me, collectors);
+  const [querying, setQuerying] = useState(false);
   const [detail, setDetail] = useState<PaymentDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [refunding, setRefunding] = useState(false);
@@ -170,6 +174,19 @@ function PaymentDrawer({ paymentId, storeName, onClose, onChanged }: { paymentId
     if (paymentId) void load(paymentId);
   }, [paymentId, load]);
 
+  // A buyer says they were charged for a closed order: the channel's answer is applied (late_paid → refunded).
+  const queryChannel = async (id: string) => {
+    setQuerying(true);
+    try {
+      await api.post<Payment>(`/v1/payments/${id}/query`);
+      await load(id);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setQuerying(false);
+    }
+  };
+
   const refundable = detail ? detail.amount_fen - detail.refunded_fen : 0;
   const processingRefunds = detail?.refunds.filter((r) => r.status === 'processing').reduce((sum, r) => sum + r.amount_fen, 0) ?? 0;
 
@@ -185,6 +202,11 @@ function PaymentDrawer({ paymentId, storeName, onClose, onChanged }: { paymentId
           <Button icon={<ReloadOutlined />} onClick={() => paymentId && void load(paymentId)} data-testid="payment-reload">
             {t('common.refresh')}
           </Button>
+          {canQuery && detail && detail.status !== 'succeeded' && detail.status !== 'late_paid' && (
+            <Button loading={querying} onClick={() => void queryChannel(detail.id)} data-testid="payment-query-channel">
+              {t('payments.queryChannel')}
+            </Button>
+          )}
           {canRefund && detail?.status === 'succeeded' && refundable - processingRefunds > 0 && (
             <Button type="primary" danger icon={<RollbackOutlined />} onClick={() => setRefunding(true)} data-testid="payment-refund">
               {t('payments.refund')}
@@ -255,6 +277,19 @@ function PaymentDrawer({ paymentId, storeName, onClose, onChanged }: { paymentId
                 <Typography.Text type="danger">{detail.failure_reason}</Typography.Text>
               </Descriptions.Item>
             )}
+            {detail.purpose && (
+              <Descriptions.Item label={t('payments.purpose')} span={2}>
+                <span data-testid="payment-purpose">
+                  <Tag>{detail.purpose.module}</Tag>
+                  {detail.purpose.kind} · <code>{detail.purpose.reference}</code>
+                </span>
+              </Descriptions.Item>
+            )}
+            {detail.status === 'late_paid' && (
+              <Descriptions.Item span={2}>
+                <Alert type="warning" showIcon title={t('payments.latePaidExplained')} data-testid="payment-late-paid" />
+              </Descriptions.Item>
+            )}
           </Descriptions>
 
           <Typography.Title level={5} style={{ marginTop: 24 }}>
@@ -309,6 +344,7 @@ const timelineColours: Record<string, string> = {
   channel_error: 'red',
   amount_mismatch: 'red',
   late_channel_state: 'red',
+  late_success: 'red',
 };
 
 /** One line under the event: the few fields a person reads first; the full detail stays one click away. */

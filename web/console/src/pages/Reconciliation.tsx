@@ -20,7 +20,7 @@ interface RunForm {
   date: Dayjs;
 }
 
-const lineColours: Record<string, string> = { missing_locally: 'red', missing_at_channel: 'volcano', amount_mismatch: 'magenta', status_mismatch: 'orange' };
+const lineColours: Record<string, string> = { missing_locally: 'red', missing_at_channel: 'volcano', amount_mismatch: 'magenta', status_mismatch: 'orange', late_success: 'gold' };
 const resolutionColours: Record<string, string> = { open: 'gold', fixed: 'green', explained: 'blue' };
 
 export default function ReconciliationPage() {
