@@ -17,6 +17,7 @@ import {
   type ChannelTradeStatus,
 } from './adapter.js';
 import { verifyAlipayNotification, verifyAlipayResponse } from './alipay-signature.js';
+import { alipayDetailsText } from './bill-archive.js';
 import { ALIPAY_DEFAULT_GATEWAY_URL, type AlipayCredentials } from './channel-credentials.js';
 import { formatShanghaiDateTime, parseShanghaiDateTime } from './shanghai-time.js';
 import type { AdapterRuntime } from './wechatpay-adapter.js';
@@ -340,7 +341,12 @@ export function createAlipayAdapter(credentials: AlipayCredentials, runtime: Ada
         throw fail('unavailable', 'network', `bill download: ${(error as Error).message}`);
       }
       if (file.status !== 200) throw fail('unavailable', `http_${String(file.status)}`, `bill download: HTTP ${String(file.status)}`, file.status);
-      return file.text();
+      // A ZIP of GBK CSVs (业务明细 and its 汇总); the details file is what reconciliation reads.
+      try {
+        return alipayDetailsText(new Uint8Array(await file.arrayBuffer()));
+      } catch (error) {
+        throw fail('bad_response', 'bill_unreadable', `bill download: ${(error as Error).message}`);
+      }
     },
   };
 }

@@ -11,7 +11,7 @@ import { ChannelCredentials } from '../channels/channel-credentials.js';
 import { newWechatpayNonce, signWechatpayResponse } from '../channels/wechatpay-signature.js';
 import { newAuthCode, randomBuyerLabel } from './buyer-identity.js';
 import { handleAlipay, readAlipayBillToken } from './alipay-gateway.js';
-import { renderAlipayBill } from './sandbox-bills.js';
+import { renderAlipayBillArchive } from './sandbox-bills.js';
 import { lateSuccessRoute } from './late-success.js';
 import { rotateSandboxPlatformCertificate, sandboxKeysFor } from './sandbox-keys.js';
 import { merchantById, registerAlipayApp, registerWechatpayMerchant } from './sandbox-merchants.js';
@@ -237,7 +237,7 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
       });
 
       const send = async (reply: FastifyReply, answer: WechatpayAnswer) => {
-        if (answer.file !== undefined) return reply.code(answer.status).type('text/plain; charset=utf-8').send(answer.file);
+        if (answer.file !== undefined) return reply.code(answer.status).type(typeof answer.file === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream').send(answer.file);
         const { keys } = await context();
         const key = wechatSigningKey(keys, answer.merchant ?? { verification: 'public_key' });
         const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
@@ -370,12 +370,13 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
 
     s.get(
       '/alipay/bills/:token',
-      { config: { public: true }, schema: { tags, summary: 'Alipay bill file behind a bill_download_url', params: Type.Object({ token: Type.String({ maxLength: 200 }) }), response: { 200: Type.String(), ...errors() } } },
+      { config: { public: true }, schema: { tags, summary: 'Alipay bill archive behind a bill_download_url: a ZIP of GBK CSVs (业务明细 and 业务明细(汇总))', params: Type.Object({ token: Type.String({ maxLength: 200 }) }), response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'application/octet-stream (zip)' }), ...errors() } } },
       async (request, reply) => {
         const found = readAlipayBillToken(config.secretKey, request.params.token);
         const merchant = found ? await merchantById(db, found.merchantId) : undefined;
         if (!found || !merchant) throw commonErrors.make('not_found', 'no such bill');
-        return reply.type('text/csv; charset=utf-8').send(await renderAlipayBill(db, merchant, found.billDate, new Date()));
+        const archive = await renderAlipayBillArchive(db, merchant, found.billDate, new Date());
+        return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${archive.fileName}"`).send(archive.bytes);
       },
     );
 

@@ -4,6 +4,7 @@ import { and, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { formatShanghaiDateTime } from '../channels/shanghai-time.js';
 import { fenToYuan } from '../channels/yuan-amount.js';
+import { gbkZip } from './bill-zip.js';
 import type { SandboxMerchant } from './sandbox-merchants.js';
 import { wechatPayerOf, type SandboxRefund, type SandboxTrade } from './sandbox-trades.js';
 import { sandboxRefunds, sandboxTrades } from './schema.js';
@@ -60,7 +61,7 @@ const WECHAT_HEADER =
 
 const WECHAT_TRADE_TYPES: Readonly<Record<string, string>> = { native: 'NATIVE', jsapi: 'JSAPI', codepay: 'MICROPAY' };
 
-/** 交易账单 (bill_type=ALL): backtick-prefixed fields, then the summary header and line. */
+/** 交易账单 (bill_type=ALL): a BOM, backtick-prefixed fields, then the summary header and line. */
 export async function renderWechatpayBill(db: Db, merchant: SandboxMerchant, billDate: string): Promise<string> {
   const { payments, refunds } = await activity(db, merchant.id, billDate);
   const mchid = merchant.callerId;
@@ -88,7 +89,8 @@ export async function renderWechatpayBill(db: Db, merchant: SandboxMerchant, bil
   }
   const paidTotal = payments.reduce((sum, trade) => sum + trade.amountFen, 0);
   const summary = line([String(rows.length), fenToYuan(paidTotal), fenToYuan(refundTotal), '0.00', feeText(feeTotal), fenToYuan(paidTotal), fenToYuan(refundTotal)]);
-  return [WECHAT_HEADER, ...rows, '总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额', summary, ''].join('\r\n');
+  // UTF-8 with a BOM, as WeChat Pay writes its bills (spreadsheets then read the Chinese right).
+  return ['\uFEFF' + WECHAT_HEADER, ...rows, '总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额', summary, ''].join('\r\n');
 }
 
 const ALIPAY_HEADER =
@@ -99,10 +101,7 @@ function chineseDate(at: Date): string {
   return `${text.slice(0, 4)}年${text.slice(5, 7)}月${text.slice(8, 10)}日 ${text.slice(11)}`;
 }
 
-/**
- * 业务明细: `#` comment lines around a header and tab-padded fields. The real file is a zip of GBK
- * CSVs; the sandbox serves the detail CSV itself, in UTF-8 (see ADR 0003).
- */
+/** 业务明细: `#` comment lines around a header and tab-padded fields (one file of the bill archive). */
 export async function renderAlipayBill(db: Db, merchant: SandboxMerchant, billDate: string, now: Date): Promise<string> {
   const { payments, refunds } = await activity(db, merchant.id, billDate);
   const { from, to } = dayRange(billDate);
@@ -138,4 +137,45 @@ export async function renderAlipayBill(db: Db, merchant: SandboxMerchant, billDa
     `#导出时间：[${chineseDate(now)}]`,
     '',
   ].join('\r\n');
+}
+
+const ALIPAY_SUMMARY_HEADER = '门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）,支付宝优惠（元）,商家优惠（元）,卡消费金额（元）,服务费（元）,分润（元）,实收净额（元）';
+
+/** 业务明细(汇总): per-store totals (the sandbox has one unnamed store) and the 合计 line. */
+export async function renderAlipayBillSummary(db: Db, merchant: SandboxMerchant, billDate: string, now: Date): Promise<string> {
+  const { payments, refunds } = await activity(db, merchant.id, billDate);
+  const { from, to } = dayRange(billDate);
+  const paid = payments.reduce((sum, trade) => sum + trade.amountFen, 0);
+  const refunded = refunds.reduce((sum, { refund }) => sum + refund.amountFen, 0);
+  const fee = payments.reduce((sum, trade) => sum + sandboxFeeFen(trade.amountFen), 0) - refunds.reduce((sum, { refund }) => sum + sandboxFeeFen(refund.amountFen), 0);
+  const signed = (fen: number) => (fen < 0 ? `-${fenToYuan(-fen)}` : fenToYuan(fen));
+  const figures = [String(payments.length), String(refunds.length), signed(paid - refunded), signed(paid - refunded), '0.00', '0.00', '0.00', signed(-fee), '0.00', signed(paid - refunded - fee)];
+  return [
+    '#支付宝业务汇总查询',
+    `#账号：[${merchant.sellerId ?? ''}0156]`,
+    `#起始日期：[${chineseDate(from)}]   终止日期：[${chineseDate(to)}]`,
+    '#-----------------------------------------业务汇总列表----------------------------------------',
+    ALIPAY_SUMMARY_HEADER,
+    ['', '', ...figures].join(','),
+    ['合计', '', ...figures].join(','),
+    '#-----------------------------------------业务汇总列表结束------------------------------------',
+    `#导出时间：[${chineseDate(now)}]`,
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * What bill_download_url serves: `<pid>0156_<yyyyMMdd>.csv.zip` holding the 业务明细 and 业务明细(汇总)
+ * CSVs, GBK-encoded, names GBK too.
+ */
+export async function renderAlipayBillArchive(db: Db, merchant: SandboxMerchant, billDate: string, now: Date): Promise<{ fileName: string; bytes: Buffer }> {
+  const stem = `${merchant.sellerId ?? ''}0156_${billDate.replaceAll('-', '')}`;
+  const bytes = gbkZip(
+    [
+      { name: `${stem}_业务明细.csv`, text: await renderAlipayBill(db, merchant, billDate, now) },
+      { name: `${stem}_业务明细(汇总).csv`, text: await renderAlipayBillSummary(db, merchant, billDate, now) },
+    ],
+    now,
+  );
+  return { fileName: `${stem}.csv.zip`, bytes };
 }

@@ -1,6 +1,7 @@
 // The sandbox's WeChat Pay API v3: the request signature is checked first, then the request, and every
 // answer (errors and 204s included) goes back signed with the platform key the merchant verifies with.
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { formatShanghaiRfc3339 } from '../channels/shanghai-time.js';
 import { encryptWechatpayResource } from '../channels/wechatpay-aes-gcm.js';
 import { parseAuthorizationHeader, verifyWechatpayRequest } from '../channels/wechatpay-signature.js';
@@ -41,8 +42,8 @@ export interface WechatpayAnswer {
   readonly body?: Record<string, unknown>;
   /** Who the answer is for (decides the signing key); undefined when unknown. */
   readonly merchant?: SandboxMerchant;
-  /** A file, sent unsigned (bill downloads). */
-  readonly file?: string;
+  /** A file, sent unsigned (bill downloads): text, or gzip bytes. */
+  readonly file?: string | Buffer;
 }
 
 type Operation =
@@ -295,13 +296,14 @@ export async function handleWechatpay(ctx: SandboxContext, operation: Operation,
   else if (operation.op === 'refund') subMchid = str(body.sub_mchid);
   else subMchid = str(params.sub_mchid);
   if (operation.op === 'billdownload') {
-    const [merchantId, billDate] = (params.token ?? '').split('.', 2);
+    const [merchantId, billDate, tarType] = (params.token ?? '').split('.', 3);
     const target = merchantId ? await merchantById(ctx.db, merchantId) : undefined;
     const auth = await authenticate(ctx, request, target?.subId ?? undefined);
     if (!auth.ok) return auth.answer;
     // Only the merchant the bill belongs to may fetch it.
     if (!target || auth.merchant.id !== target.id || !billDate || !isBillDate(billDate)) return error(404, 'RESOURCE_NOT_EXISTS', '账单文件不存在', auth.merchant);
-    return { status: 200, file: await renderWechatpayBill(ctx.db, target, billDate), merchant: target };
+    const bill = await renderWechatpayBill(ctx.db, target, billDate);
+    return { status: 200, file: tarType === 'GZIP' ? gzipSync(Buffer.from(bill, 'utf8')) : bill, merchant: target };
   }
   if (operation.op === 'certificates') {
     const auth = await authenticate(ctx, request, ANY_OF_CALLER);
@@ -328,10 +330,12 @@ export async function handleWechatpay(ctx: SandboxContext, operation: Operation,
       const billDate = params.bill_date ?? '';
       if (!isBillDate(billDate)) return error(400, 'PARAM_ERROR', 'bill_date 格式错误', merchant);
       if (params.bill_type !== undefined && params.bill_type !== 'ALL') return error(400, 'PARAM_ERROR', '沙箱仅支持 bill_type=ALL', merchant);
+      if (params.tar_type !== undefined && params.tar_type !== 'GZIP') return error(400, 'PARAM_ERROR', 'tar_type 仅支持 GZIP', merchant);
       const file = await renderWechatpayBill(ctx.db, merchant, billDate);
+      // The hash is of the bill itself, before gzip (as WeChat Pay documents it).
       return {
         status: 200,
-        body: { hash_type: 'SHA1', hash_value: createHash('sha1').update(file, 'utf8').digest('hex'), download_url: `${request.sandboxBase}/wechatpay/v3/billdownload/file?token=${merchant.id}.${billDate}` },
+        body: { hash_type: 'SHA1', hash_value: createHash('sha1').update(file, 'utf8').digest('hex'), download_url: `${request.sandboxBase}/wechatpay/v3/billdownload/file?token=${merchant.id}.${billDate}${params.tar_type === 'GZIP' ? '.GZIP' : ''}` },
         merchant,
       };
     }
