@@ -119,6 +119,13 @@ export const tenantFixtures: Readonly<Record<string, TenantFixture>> = {
   // ---- payments (the demo merchant's channels point at the built-in sandbox, reached in-process) ----
   paymentId: async (f) => (await paidPayment(f, 1200)).id,
   refundId: async (f) => (await f.asA<Created>('POST', `/v1/payments/${(await paidPayment(f, 900)).id}/refunds`, { amount_fen: 100, reason: 'walk fixture' })).id,
+  checkoutId: async (f) =>
+    (await f.asA<Created>('POST', '/v1/checkouts', { member_id: await f.id('memberId'), store_id: f.t.demo.storeIds[0], reference: 'walk-checkout', amount_fen: 1_000 })).id,
+  topUpId: async (f) => {
+    const code = await f.t.app.inject({ method: 'POST', url: '/sandbox/buyer-codes', payload: { channel: 'alipay', behaviour: 'pay' } });
+    const { auth_code: authCode } = code.json<{ auth_code: string }>();
+    return (await f.asA<Created>('POST', '/v1/membership/top-ups', { member_id: await f.id('memberId'), store_id: f.t.demo.storeIds[0], amount_fen: 1_000, payment: { auth_code: authCode } })).id;
+  },
   qrId: async (f) => (await f.asA<Created>('POST', `/v1/stores/${f.t.demo.storeIds[0]}/qr-codes`, { desk: '1号收银台' })).id,
   qrFile: async (f) => f.id('qrId'),
   /** A day whose bill shows an order paid at the channel that A still has as paying: one open line. */

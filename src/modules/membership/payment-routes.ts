@@ -295,3 +295,11 @@ export async function membershipPaymentRoutes(instance: FastifyInstance, { db, c
     },
   );
 }
+
+/** The module's routes followed by these (index.ts composes without importing Fastify types). */
+export function withPaymentRoutes(routes: (instance: FastifyInstance, deps: ModuleDeps) => Promise<void>) {
+  return async (instance: FastifyInstance, deps: ModuleDeps): Promise<void> => {
+    await routes(instance, deps);
+    await membershipPaymentRoutes(instance, deps);
+  };
+}

@@ -4,9 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { accessOf, errors, IdempotencyHeader, iso, NoBody, Nullable, Page, PageQuery, StrictObject, Timestamp, type ModuleDeps } from '../../http/route-kit.js';
 import { IDENTIFIER_KINDS } from '../identity/index.js';
 import { clampLimit } from '../platform/index.js';
-import { checkout } from './checkout.js';
+import { checkoutAndPay, getCheckout } from './checkout-payments.js';
 import { COUPON_KINDS } from './coupon-eligibility.js';
 import * as couponService from './coupons.js';
+import { CheckoutPayment, CheckoutView, checkoutOutcomeView, paymentMethodOf } from './payment-routes.js';
 import { checkLedgers } from './ledger-check.js';
 import { memberIdOf } from './member-codes.js';
 import * as memberService from './members.js';
@@ -85,6 +86,8 @@ const ProgramView = Type.Object({
   stored_value_cap_fen: Type.Integer(),
   escrow_ratio_bps: Type.Integer(),
   top_up_plans: Type.Array(Type.Object({ pay_fen: Type.Integer(), bonus_fen: Type.Integer() })),
+  top_up_earns_points: Type.Boolean({ description: 'a paid top-up earns points on its principal (off: spending the value earns them)' }),
+  retro_earn_hours: Type.Integer({ description: 'a payer who joins within this many hours after paying earns that payment' }),
   tier_basis: Type.String(),
   tier_window_days: Type.Integer(),
   tier_downgrade_mode: Type.String(),
@@ -105,6 +108,8 @@ const programView = (p: programService.Program) => ({
   stored_value_cap_fen: p.storedValueCapFen,
   escrow_ratio_bps: p.escrowRatioBps,
   top_up_plans: p.topUpPlans,
+  top_up_earns_points: p.topUpEarnsPoints,
+  retro_earn_hours: p.retroEarnHours,
   tier_basis: p.tierBasis,
   tier_window_days: p.tierWindowDays,
   tier_downgrade_mode: p.tierDowngradeMode,
@@ -134,6 +139,8 @@ const ProgramPatch = StrictObject(
     stored_value_cap_fen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     escrow_ratio_bps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
     top_up_plans: Type.Optional(Type.Array(TopUpPlan, { maxItems: 20 })),
+    top_up_earns_points: Type.Optional(Type.Boolean()),
+    retro_earn_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 720 })),
     tier_basis: Type.Optional(TierBasis),
     tier_window_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     tier_downgrade_mode: Type.Optional(DowngradeMode),
@@ -497,21 +504,10 @@ const CheckoutBody = StrictObject({
   coupon_ids: Type.Optional(Type.Array(Type.String({ pattern: '^cpn_[0-9a-z]{26}$' }), { maxItems: 10 })),
   points: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'points to spend as payment' })),
   stored_value_fen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'stored value to spend; at most what is left' })),
-});
-const CheckoutView = Type.Object({
-  id: Type.String(),
-  reference: Type.String(),
-  member_id: Type.String(),
-  amount_fen: Type.Integer(),
-  member_discount_fen: Type.Integer(),
-  coupons: Type.Array(Type.Object({ coupon_id: Type.String(), discount_fen: Type.Integer() })),
-  points: Type.Object({ spent: Type.Integer(), value_fen: Type.Integer() }),
-  stored_value: Type.Object({ spent_fen: Type.Integer(), principal_fen: Type.Integer(), bonus_fen: Type.Integer(), entry_id: Nullable(Type.String()) }),
-  remainder_due_fen: Type.Integer({ description: 'what the buyer still pays through the payments module' }),
-  remainder_payment: Nullable(Type.Object({ status: Type.String(), detail: Type.String() })),
+  payment: Type.Optional(CheckoutPayment),
 });
 
-export async function membershipRoutes(instance: FastifyInstance, { db }: ModuleDeps): Promise<void> {
+export async function membershipRoutes(instance: FastifyInstance, { db, config }: ModuleDeps): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
 
   // ---- program ----
@@ -535,6 +531,8 @@ export async function membershipRoutes(instance: FastifyInstance, { db }: Module
         storedValueCapFen: b.stored_value_cap_fen,
         escrowRatioBps: b.escrow_ratio_bps,
         topUpPlans: b.top_up_plans,
+        topUpEarnsPoints: b.top_up_earns_points,
+        retroEarnHours: b.retro_earn_hours,
         tierBasis: b.tier_basis,
         tierWindowDays: b.tier_window_days,
         tierDowngradeMode: b.tier_downgrade_mode,
@@ -1171,17 +1169,18 @@ export async function membershipRoutes(instance: FastifyInstance, { db }: Module
     {
       schema: {
         tags,
-        summary: 'One checkout: member discount → coupons → points → stored value, all or nothing; answers the remainder due',
+        summary: 'One checkout: member discount → coupons → points → stored value, all or nothing; the remainder through payments',
         description:
-          'Everything that spends value commits together or not at all. The remainder is answered as `remainder_due_fen` for the payments module to collect (payments exports no function to start a payment from another module yet).',
+          'Everything that spends value commits together or not at all. With `payment` (the buyer’s 付款码, or a QR) the remainder is collected through the payments module: the checkout is `awaiting_payment` until the payment succeeds (`completed`, points earned on the money paid) or fails/closes (`released`: coupons, points and stored value restored exactly). A 付款码 that succeeds at once completes the checkout in this answer. Without `payment` the remainder is only answered (`remainder_due`).',
         headers: IdempotencyHeader,
         body: CheckoutBody,
-        response: { 201: CheckoutView, ...errors(409) },
+        response: { 201: CheckoutView, ...errors(409, 502) },
       },
     },
     async (request, reply) => {
       const b = request.body;
-      const r = await checkout(db, accessOf(request), {
+      const ctx = accessOf(request);
+      const { checkout: row, payment } = await checkoutAndPay(db, config, ctx, {
         memberId: await memberIdOf(db, accessOf(request), { memberId: b.member_id, memberCode: b.member_code }),
         storeId: b.store_id,
         reference: b.reference,
@@ -1190,19 +1189,10 @@ export async function membershipRoutes(instance: FastifyInstance, { db }: Module
         couponIds: b.coupon_ids ?? [],
         points: b.points ?? 0,
         storedValueFen: b.stored_value_fen ?? 0,
+        payment: b.payment ? paymentMethodOf(b.payment) : undefined,
       });
-      return reply.status(201).send({
-        id: r.id,
-        reference: r.reference,
-        member_id: r.memberId,
-        amount_fen: r.amountFen,
-        member_discount_fen: r.memberDiscountFen,
-        coupons: r.coupons.map((c) => ({ coupon_id: c.couponId, discount_fen: c.discountFen })),
-        points: { spent: r.pointsSpent, value_fen: r.pointsValueFen },
-        stored_value: { spent_fen: r.storedValue.spentFen, principal_fen: r.storedValue.principalFen, bonus_fen: r.storedValue.bonusFen, entry_id: r.storedValue.entryId },
-        remainder_due_fen: r.remainderDueFen,
-        remainder_payment: null,
-      });
+      const { storedValuePrincipalFen } = await getCheckout(db, ctx, row.id);
+      return reply.status(201).send(checkoutOutcomeView(row, { principalFen: storedValuePrincipalFen, payment }));
     },
   );
 }
