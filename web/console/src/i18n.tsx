@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
+import { membershipEn, membershipZhCN } from './i18n-membership.js';
 
 // Every string the console shows lives here, in Simplified Chinese (the default) and English.
 // A page adds its keys to both dictionaries; `en` is typed against `zhCN`, so a missing
@@ -516,6 +517,7 @@ const zhCN = {
   'idStrength.strong': '强',
   'idStrength.medium': '中',
   'idStrength.weak': '弱',
+  ...membershipZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
@@ -1030,6 +1032,7 @@ const en: Record<MessageKey, string> = {
   'idStrength.strong': 'Strong',
   'idStrength.medium': 'Medium',
   'idStrength.weak': 'Weak',
+  ...membershipEn,
 };
 
 export type Locale = 'zh-CN' | 'en';
