@@ -1,10 +1,8 @@
 // The membership module's door (大会员): programs, members and cards, tiers, the points ledger with
 // lots, stored value (储值) with principal and bonus, coupons (卡券) and the atomic checkout.
-import type { FastifyInstance } from 'fastify';
-import type { ModuleDeps } from '../../http/route-kit.js';
 import { registerMembershipMergeHandler } from './identity-merge.js';
 import { registerMembershipPaymentSubscribers } from './payment-events.js';
-import { membershipPaymentRoutes } from './payment-routes.js';
+import { withPaymentRoutes } from './payment-routes.js';
 import { registerMembershipPolicies } from './policies.js';
 import { membershipModuleRoutes } from './extra-routes.js';
 
@@ -24,9 +22,6 @@ export { runMembershipWorkers, type MembershipRound } from './workers.js';
 
 export const membershipModule = {
   name: 'membership',
-  routes: async (app: FastifyInstance, deps: ModuleDeps) => {
-    await membershipModuleRoutes(app, deps);
-    // Checkout receipts and refunds, top-ups paid through payments, top-up plans (payment-routes.ts).
-    await membershipPaymentRoutes(app, deps);
-  },
+  // + checkout receipts and refunds, top-ups paid through payments, top-up plans (payment-routes.ts).
+  routes: withPaymentRoutes(membershipModuleRoutes),
 };
