@@ -104,16 +104,11 @@ export function fragment(body: string): string {
   return `<style>${styles}</style>${body}`;
 }
 
-const historyWords: Record<string, string> = {
-  earn: '消费得积分',
-  spend: '积分抵扣',
-  adjust: '积分调整',
-  expire: '过期',
-  refund: '退款',
-  refund_reversal: '退款扣回',
-  top_up: '储值充值',
-  transfer_on_merge: '账户合并',
+const historyWords: Record<'points' | 'stored_value', Record<string, string>> = {
+  points: { earn: '消费得积分', spend: '积分抵扣', adjust: '积分调整', expire: '积分过期', refund: '退款扣回积分', refund_reversal: '退款扣回积分', transfer_on_merge: '账户合并' },
+  stored_value: { top_up: '储值充值', spend: '储值消费', refund: '储值退回', adjust: '储值调整', expire: '赠送金额失效', transfer_on_merge: '账户合并' },
 };
+const signedYuan = (fen: number) => `${fen > 0 ? '+' : fen < 0 ? '-' : ''}¥${yuan(Math.abs(fen))}`;
 const couponWords: Record<string, string> = { issued: '可使用', locked: '使用中', redeemed: '已使用', expired: '已过期', void: '已作废' };
 
 export function cardPage(view: CardView, input: { codeUrl: string; marketingAction: string; logoutAction: string; qrSvg: string; barcodeSvg: string; refreshInMs: number }): string {
@@ -124,7 +119,7 @@ export function cardPage(view: CardView, input: { codeUrl: string; marketingActi
       : `<p class="mp-muted" data-testid="${testid}">无</p>`;
   const history = view.history.length
     ? `<ul class="mp-list" data-testid="history">${view.history
-        .map((h) => `<li><span>${escapeHtml(historyWords[h.type] ?? h.type)}${h.kind === 'stored_value' ? '（储值）' : ''}</span><span>${h.kind === 'points' ? `${h.amount > 0 ? '+' : ''}${h.amount} 分` : `${h.amount > 0 ? '+' : ''}¥${yuan(h.amount)}`} <span class="mp-muted">${dateTime(h.at)}</span></span></li>`)
+        .map((h) => `<li><span>${escapeHtml(historyWords[h.kind][h.type] ?? h.type)}</span><span>${h.kind === 'points' ? `${h.amount > 0 ? '+' : ''}${h.amount} 分` : signedYuan(h.amount)} <span class="mp-muted">${dateTime(h.at)}</span></span></li>`)
         .join('')}</ul>`
     : '<p class="mp-muted">暂无记录</p>';
   const digits = view.code.code.replace(/(\d{4})(?=\d)/g, '$1 ');
