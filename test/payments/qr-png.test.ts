@@ -1,10 +1,13 @@
 // The printable store QR as PNG: decoded back (pngjs), the code read (jsQR) and the text area under
 // it checked for ink — the server has no Chinese font, so this proves the outlines carry the text.
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderQrPng, renderQrSvg } from '../../src/modules/payments/store-qr.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+
+// jsqr is CommonJS with an `export default` in its types: the function is the module or its default.
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as typeof jsQRModule.default;
 
 let t: TestApp;
 let cookie: string;
