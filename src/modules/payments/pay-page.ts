@@ -31,13 +31,13 @@ export async function loadPayPage(db: Db, token: string, channel: ChannelName | 
 
 /**
  * Who the wallet says the buyer is. In the sandbox the buyer is a label kept in a cookie and the
- * identifiers are derived from it as the sandbox wallet derives them; a real WeChat/Alipay account
- * needs the wallet's OAuth (snsapi_base / auth_base) first, which is not built yet.
+ * identifiers are derived from it as the sandbox wallet derives them. Accounts with web OAuth
+ * configured (all production ones) learn the payer from the wallet instead: see h5-oauth-routes.ts.
  */
 export async function payerOf(db: Db, rt: PaymentsRuntime, page: PayPage, buyerLabel: string): Promise<ChannelPayer> {
   const account = page.account;
   if (!account) throw paymentErrors.make('channel_not_configured');
-  if (account.environment !== 'sandbox') throw paymentErrors.make('channel_not_configured', 'wallet OAuth for the pay page is not set up for production accounts yet');
+  if (account.environment !== 'sandbox') throw paymentErrors.make('channel_not_configured', 'production accounts need web OAuth (credentials.oauth) for the pay page');
   const credentials = await credentialsOf(db, rt.config, account, page.operatorId);
   if (credentials.channel === 'wechatpay') {
     const appId = credentials.account.mode === 'direct' ? credentials.account.appid : credentials.account.sp_appid;
@@ -75,8 +75,9 @@ export async function createInAppPayment(rt: PaymentsRuntime, page: PayPage, inp
  * Where the sandbox's wallet page lets the buyer confirm an in-app order: the sandbox names the
  * wallet by the prepay id (WeChat) or trade number (Alipay) it handed out.
  */
-export function sandboxWalletUrl(config: { publicUrl: string }, channel: ChannelName, payParams: Record<string, string>, buyerLabel: string, returnUrl: string): string {
+export function sandboxWalletUrl(config: { publicUrl: string }, channel: ChannelName, payParams: Record<string, string>, buyerLabel: string | undefined, returnUrl: string): string {
   const token = channel === 'wechatpay' ? (payParams.package ?? '').replace(/^prepay_id=/, '') : (payParams.tradeNO ?? '');
-  const query = new URLSearchParams({ buyer: buyerLabel, return_url: returnUrl });
+  // After OAuth the order names its payer, so the wallet needs no buyer label.
+  const query = new URLSearchParams({ ...(buyerLabel ? { buyer: buyerLabel } : {}), return_url: returnUrl });
   return `${config.publicUrl}/sandbox/wallet/${channel}/${encodeURIComponent(token)}?${query.toString()}`;
 }

@@ -9,6 +9,7 @@ import type { ChannelName } from './channels/adapter.js';
 import { yuanToFen } from './channels/yuan-amount.js';
 import { channelFromUserAgent } from './counter/user-agent-channel.js';
 import { messageHtml, payPageHtml, resultHtml, walletBridgeHtml, wrongAppHtml } from './h5-pages.js';
+import { h5OAuthRoutes, h5Payer } from './h5-oauth-routes.js';
 import { handleChannelNotification } from './notifications.js';
 import { createInAppPayment, loadPayPage, payerOf, sandboxWalletUrl } from './pay-page.js';
 import { issuePayerTicket, PAYER_TICKET_COOKIE, payerTicketCookieOptions } from './payer-ticket.js';
@@ -82,6 +83,7 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
 
   // The buyer's pages.
   await instance.register(async (scope) => {
+    await h5OAuthRoutes(scope, rt);
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
     });
@@ -97,6 +99,9 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
         if (!page) return html(reply, 404, messageHtml('收款码无效', '这个收款码不存在或已停用。'));
         if (!channel) return html(reply, 200, wrongAppHtml(page.storeName));
         if (!page.account) return html(reply, 200, messageHtml('暂不支持', `商户暂未开通${channel === 'wechatpay' ? '微信支付' : '支付宝'}，请换一种方式付款。`));
+        // Production (and OAuth-configured sandbox) accounts: learn who the buyer is from the wallet first.
+        const who = await h5Payer(rt, request, reply, page, channel, request.params.token);
+        if (who.kind === 'redirect') return reply.redirect(who.url, 302);
         return html(reply, 200, payPageHtml({ storeName: page.storeName, merchantName: page.merchantName, desk: page.qr.desk, channel, action: `/h5/pay/${request.params.token}` }));
       },
     );
@@ -117,13 +122,18 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
         const again = (error: string) => html(reply, 400, payPageHtml({ storeName: page.storeName, merchantName: page.merchantName, desk: page.qr.desk, channel, action: `/h5/pay/${request.params.token}`, error, amount: request.body.amount }));
         const parsed = yuanToFen(request.body.amount.trim());
         if (!parsed.ok || parsed.fen < 1 || parsed.fen > MAX_FEN) return again('请输入正确的金额（最多两位小数）');
-        let buyer = request.cookies[buyerCookie];
-        if (!buyer || !/^[A-Za-z0-9_-]{1,64}$/.test(buyer)) {
-          buyer = randomBuyerLabel();
-          reply.setCookie(buyerCookie, buyer, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+        const who = await h5Payer(rt, request, reply, page, channel, request.params.token);
+        if (who.kind === 'redirect') return reply.redirect(who.url, 303);
+        let buyer: string | undefined;
+        if (who.kind === 'sandbox_label') {
+          buyer = request.cookies[buyerCookie];
+          if (!buyer || !/^[A-Za-z0-9_-]{1,64}$/.test(buyer)) {
+            buyer = randomBuyerLabel();
+            reply.setCookie(buyerCookie, buyer, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+          }
         }
         try {
-          const payer = await payerOf(rt.db, rt, page, buyer);
+          const payer = who.kind === 'payer' ? who.payer : await payerOf(rt.db, rt, page, buyer ?? '');
           const { payment, payParams } = await createInAppPayment(rt, page, { amountFen: parsed.fen, payer });
           const resultUrl = `${rt.config.publicUrl}/h5/pay/result/${payment.id}`;
           // This browser paid: what comes after (join at payment) asks for this, not the payment id.

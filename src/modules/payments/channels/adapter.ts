@@ -58,8 +58,21 @@ export interface ChannelHttpAnswer {
   readonly body: string;
 }
 
+/**
+ * Web OAuth of the wallet's in-app browser (WeChat snsapi_base, Alipay auth_base): who the buyer is,
+ * silently, so the in-app order (JSAPI / trade.create) can name them.
+ */
+export interface WalletOAuth {
+  /** Where to send the buyer; the channel brings them back to `redirectUri` with a one-time code and `state`. */
+  authorizeUrl(input: { readonly redirectUri: string; readonly state: string }): string;
+  /** Trades the one-time code for the payer's identifier (openid of the OAuth app, Alipay user id or open_id). */
+  exchangeCode(code: string): Promise<ChannelPayer>;
+}
+
 export interface ChannelAdapter {
   readonly channel: ChannelName;
+  /** Present when the account has web OAuth configured (WeChat needs the official account's AppSecret). */
+  readonly walletOAuth?: WalletOAuth | undefined;
   /** Dynamic QR (WeChat Native / Alipay precreate): the code URL to render. */
   createQrOrder(order: ChannelOrderRequest): Promise<{ readonly codeUrl: string }>;
   /** In-app pay page (WeChat JSAPI / Alipay trade.create): parameters for the wallet's pay call. */

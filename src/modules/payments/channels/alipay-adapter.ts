@@ -15,10 +15,11 @@ import {
   type ChannelRefundStatus,
   type ChannelTradeState,
   type ChannelTradeStatus,
+  type WalletOAuth,
 } from './adapter.js';
 import { verifyAlipayNotification, verifyAlipayResponse } from './alipay-signature.js';
 import { alipayDetailsText } from './bill-archive.js';
-import { ALIPAY_DEFAULT_GATEWAY_URL, type AlipayCredentials } from './channel-credentials.js';
+import { ALIPAY_DEFAULT_GATEWAY_URL, ALIPAY_OAUTH_DEFAULT_AUTHORIZE_URL, type AlipayCredentials } from './channel-credentials.js';
 import { formatShanghaiDateTime, parseShanghaiDateTime } from './shanghai-time.js';
 import type { AdapterRuntime } from './wechatpay-adapter.js';
 import { fenToYuan, yuanToFen } from './yuan-amount.js';
@@ -99,9 +100,9 @@ export function createAlipayAdapter(credentials: AlipayCredentials, runtime: Ada
   const authToken = account.mode === 'isv' ? { app_auth_token: account.app_auth_token } : {};
   const extendParams = account.mode === 'isv' ? { extend_params: { sys_service_provider_id: account.sys_service_provider_id } } : {};
 
-  async function call(method: string, bizContent: Record<string, unknown>, extra: Record<string, string> = {}): Promise<AlipayAnswer> {
+  async function call(method: string, bizContent: Record<string, unknown> | undefined, extra: Record<string, string> = {}, asMerchant = true): Promise<AlipayAnswer> {
     // The SDK stamps host-local time; Alipay reads Beijing time, so the timestamp is ours.
-    const params = { timestamp: formatShanghaiDateTime(runtime.now()), ...authToken, ...extra, bizContent };
+    const params = { timestamp: formatShanghaiDateTime(runtime.now()), ...(asMerchant ? authToken : {}), ...extra, ...(bizContent ? { bizContent } : {}) };
     const form = sdk.sdkExecute(method, params, { bizContentAutoSnakeCase: false });
     let response: Response;
     try {
@@ -210,8 +211,32 @@ export function createAlipayAdapter(credentials: AlipayCredentials, runtime: Ada
     };
   }
 
+  // auth_base: openauth.alipay.com/oauth2/publicAppAuthorize.htm, then alipay.system.oauth.token signed
+  // by the app itself (the buyer authorises the app, not a merchant's app_auth_token).
+  const walletOAuth: WalletOAuth | undefined = credentials.oauth
+    ? {
+        authorizeUrl({ redirectUri, state }) {
+          const query = new URLSearchParams({ app_id: account.app_id, scope: 'auth_base', redirect_uri: redirectUri, state });
+          return `${credentials.oauth?.authorize_url ?? ALIPAY_OAUTH_DEFAULT_AUTHORIZE_URL}?${query.toString()}`;
+        },
+        async exchangeCode(code) {
+          const method = 'alipay.system.oauth.token';
+          const answer = await call(method, undefined, { grant_type: 'authorization_code', code }, false);
+          // A success carries no `code`; errors come as error_response with code/sub_code.
+          if (answer.code !== '' && answer.code !== '10000') throw errorOf(method, answer);
+          const userId = str(answer.node.user_id);
+          const openId = str(answer.node.open_id);
+          // New apps receive only open_id (scoped by app); older ones the 2088… user id, which trade.create prefers.
+          if (userId && /^2088\d{12}$/.test(userId)) return { kind: 'alipay_user_id', value: userId };
+          if (openId) return { kind: 'alipay_open_id', value: openId, appId: account.app_id };
+          throw fail('bad_response', 'malformed', `${method}: neither user_id nor open_id`);
+        },
+      }
+    : undefined;
+
   return {
     channel: 'alipay',
+    walletOAuth,
     gatewayUrl,
 
     async createQrOrder(order) {

@@ -20,6 +20,7 @@ import {
 } from './adapter.js';
 import { WECHATPAY_DEFAULT_BASE_URL, type WechatpayCredentials } from './channel-credentials.js';
 import { formatShanghaiRfc3339 } from './shanghai-time.js';
+import { createWechatOAuth } from './wechat-oauth.js';
 import { decryptWechatpayResource, parseWechatpayNotification } from './wechatpay-aes-gcm.js';
 import { createPlatformKeyring, normaliseSerial, readCertificateList, type PlatformCertificate, type PlatformCertificateStore, type PlatformKeyring } from './wechatpay-certificates.js';
 import {
@@ -290,6 +291,7 @@ export function createWechatpayAdapter(
     channel: 'wechatpay',
     baseUrl,
     platformKeyring: keyring,
+    walletOAuth: credentials.oauth ? createWechatOAuth(credentials.oauth, runtime) : undefined,
 
     async createQrOrder(order) {
       const path = `${transactions}/native`;

@@ -6,6 +6,7 @@ import { verifyAlipayRequest } from '../channels/alipay-signature.js';
 import { formatShanghaiDateTime, parseShanghaiDateTime } from '../channels/shanghai-time.js';
 import { fenToYuan, yuanToFen } from '../channels/yuan-amount.js';
 import { routeBarcode } from '../counter/barcode-route.js';
+import { alipayOAuthToken, buyerOfOAuthPayer } from './oauth.js';
 import { isBillDate } from './sandbox-bills.js';
 import { merchantsOfCaller, pickMerchant, type SandboxMerchant } from './sandbox-merchants.js';
 import {
@@ -52,6 +53,7 @@ const METHODS = new Set([
   'alipay.trade.refund',
   'alipay.trade.fastpay.refund.query',
   'alipay.data.dataservice.bill.downloadurl.query',
+  'alipay.system.oauth.token',
 ]);
 
 /** The signed bill URL: anyone holding it may download for a while, as Alipay's OSS links. */
@@ -97,6 +99,8 @@ export async function handleAlipay(ctx: SandboxContext, params: Record<string, s
   const appKey = rows[0]?.publicKey ?? '';
   const verified = verifyAlipayRequest(params, createPublicKey(appKey));
   if (!verified.ok) return answer(invalid('isv.invalid-signature', `验签出错 (${verified.reason})`));
+  // The buyer authorises the app itself: no merchant, no app_auth_token, no biz_content.
+  if (method === 'alipay.system.oauth.token') return alipayOAuthToken(ctx.db, appId, params, now);
   const merchant = pickMerchant(rows, params.app_auth_token);
   if (!merchant) return answer({ code: '20001', msg: 'Insufficient Token Permissions', sub_code: 'aop.invalid-app-auth-token', sub_msg: '无效的应用授权令牌' });
   let biz: Record<string, unknown>;
@@ -121,10 +125,12 @@ export async function handleAlipay(ctx: SandboxContext, params: Record<string, s
       const kind = method === 'alipay.trade.precreate' ? 'precreate' : 'create';
       const buyer = str(biz.buyer_id) ?? str(biz.buyer_open_id) ?? null;
       if (kind === 'create' && buyer === null) return answer(business('ACQ.INVALID_PARAMETER', 'buyer_id 或 buyer_open_id 必填'));
+      // A buyer who signed in through the sandbox's OAuth pays as that same sandbox buyer.
+      const oauthBuyer = buyer === null ? null : await buyerOfOAuthPayer(ctx.db, 'alipay', str(biz.buyer_id) ? { userId: buyer } : { openId: buyer });
       const tradeNo = newChannelTradeNo('alipay', now);
       const { trade, created } = await createTrade(
         ctx.db,
-        { merchantId: merchant.id, channel: 'alipay', kind, outTradeNo, amountFen: fen, description: subject, notifyUrl, expiresAt, requestedPayer: buyer, request: biz, channelTradeNo: tradeNo, ...(kind === 'create' ? { walletToken: tradeNo } : {}) },
+        { merchantId: merchant.id, channel: 'alipay', kind, outTradeNo, amountFen: fen, description: subject, notifyUrl, expiresAt, requestedPayer: buyer, buyer: oauthBuyer, request: biz, channelTradeNo: tradeNo, ...(kind === 'create' ? { walletToken: tradeNo } : {}) },
         now,
       );
       if (!created && (trade.kind !== kind || trade.amountFen !== fen || trade.state !== 'NOTPAY')) {

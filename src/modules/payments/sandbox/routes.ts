@@ -11,6 +11,7 @@ import { ChannelCredentials } from '../channels/channel-credentials.js';
 import { newWechatpayNonce, signWechatpayResponse } from '../channels/wechatpay-signature.js';
 import { newAuthCode, randomBuyerLabel } from './buyer-identity.js';
 import { handleAlipay, readAlipayBillToken } from './alipay-gateway.js';
+import { sandboxOAuthRoutes } from './oauth.js';
 import { renderAlipayBillArchive } from './sandbox-bills.js';
 import { lateSuccessRoute } from './late-success.js';
 import { rotateSandboxPlatformCertificate, sandboxKeysFor } from './sandbox-keys.js';
@@ -61,6 +62,7 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
         querystring: Type.Object({
           mode: Type.Optional(Type.Union([Type.Literal('direct'), Type.Literal('service_provider'), Type.Literal('isv')], { description: 'direct (default), service_provider (WeChat) or isv (Alipay)' })),
           verification: Type.Optional(Type.Union([Type.Literal('public_key'), Type.Literal('platform_certificate')], { description: 'WeChat only; default public_key' })),
+          oauth: Type.Optional(Type.Boolean({ description: 'also set up web OAuth for the H5 pay page (WeChat: an AppSecret for the app; Alipay: auth_base)' })),
           merchant_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
         }),
         response: { 200: ChannelCredentials, ...errors() },
@@ -68,14 +70,14 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
     },
     async (request) => {
       const { channel } = request.params;
-      const { mode, verification, merchant_name: name = '沙箱商户' } = request.query;
+      const { mode, verification, merchant_name: name = '沙箱商户', oauth = false } = request.query;
       const keys = (await context()).keys;
       if (channel === 'wechatpay') {
         if (mode === 'isv') throw commonErrors.make('validation_failed', 'WeChat Pay modes are direct and service_provider');
-        return registerWechatpayMerchant(db, config.secretKey, keys, { mode: mode ?? 'direct', verification: verification ?? 'public_key', name, baseUrl: `${baseOf(request)}/wechatpay` });
+        return registerWechatpayMerchant(db, config.secretKey, keys, { mode: mode ?? 'direct', verification: verification ?? 'public_key', name, baseUrl: `${baseOf(request)}/wechatpay`, oauthBaseUrl: oauth ? `${baseOf(request)}/wechat` : undefined });
       }
       if (mode === 'service_provider' || verification !== undefined) throw commonErrors.make('validation_failed', 'Alipay modes are direct and isv; verification is WeChat only');
-      return registerAlipayApp(db, keys, { mode: mode ?? 'direct', name, gatewayUrl: `${baseOf(request)}/alipay/gateway.do` });
+      return registerAlipayApp(db, keys, { mode: mode ?? 'direct', name, gatewayUrl: `${baseOf(request)}/alipay/gateway.do`, oauthAuthorizeUrl: oauth ? `${baseOf(request)}/alipay/oauth2/publicAppAuthorize.htm` : undefined });
     },
   );
 
@@ -379,6 +381,8 @@ export async function sandboxRoutes(app: FastifyInstance, deps: ModuleDeps): Pro
         return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${archive.fileName}"`).send(archive.bytes);
       },
     );
+
+    await sandboxOAuthRoutes(scope, { db, secretKey: config.secretKey, publicUrl: config.publicUrl });
 
     const WalletParams = Type.Object({ channel: Channel, token: Type.String({ minLength: 1, maxLength: 100 }) });
     const WalletQuery = Type.Object({ buyer: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), return_url: Type.Optional(Type.String({ maxLength: 2000 })) });

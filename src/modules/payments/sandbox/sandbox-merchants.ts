@@ -28,6 +28,8 @@ export interface WechatpayRegistration {
   readonly verification: 'public_key' | 'platform_certificate';
   readonly name: string;
   readonly baseUrl: string;
+  /** Set up web OAuth (an AppSecret for the app); the sandbox's OAuth endpoints live under this URL. */
+  readonly oauthBaseUrl?: string | undefined;
 }
 
 export async function registerWechatpayMerchant(db: Db, secretKey: string, keys: SandboxKeys, input: WechatpayRegistration): Promise<WechatpayCredentials> {
@@ -38,6 +40,7 @@ export async function registerWechatpayMerchant(db: Db, secretKey: string, keys:
   const appId = `wx${randomBytes(8).toString('hex')}`;
   const subId = input.mode === 'service_provider' ? `16${digits(8)}` : null;
   const subAppId = input.mode === 'service_provider' ? `wx${randomBytes(8).toString('hex')}` : null;
+  const appSecret = input.oauthBaseUrl ? randomBytes(16).toString('hex') : null;
   await db.insert(sandboxMerchants).values({
     id: newSandboxId('sbm'),
     channel: 'wechatpay',
@@ -51,6 +54,7 @@ export async function registerWechatpayMerchant(db: Db, secretKey: string, keys:
     publicKey: pair.publicKeyPem,
     sealedApiV3Key: sandboxSecretBox(secretKey).seal(apiV3Key),
     verification: input.verification,
+    sealedAppSecret: appSecret ? sandboxSecretBox(secretKey).seal(appSecret) : null,
   });
   const platform: WechatpayCredentials['platform'] =
     input.verification === 'public_key'
@@ -68,6 +72,10 @@ export async function registerWechatpayMerchant(db: Db, secretKey: string, keys:
     api_v3_key: apiV3Key,
     platform,
     base_url: input.baseUrl,
+    // OAuth runs on the app that issued the openid the JSAPI order names (appid, or sp_appid in 服务商 mode).
+    ...(appSecret && input.oauthBaseUrl
+      ? { oauth: { appid: appId, app_secret: appSecret, authorize_url: `${input.oauthBaseUrl}/connect/oauth2/authorize`, api_base_url: input.oauthBaseUrl } }
+      : {}),
   };
 }
 
@@ -75,6 +83,7 @@ export interface AlipayRegistration {
   readonly mode: 'isv' | 'direct';
   readonly name: string;
   readonly gatewayUrl: string;
+  readonly oauthAuthorizeUrl?: string | undefined;
 }
 
 export async function registerAlipayApp(db: Db, keys: SandboxKeys, input: AlipayRegistration): Promise<AlipayCredentials> {
@@ -100,6 +109,7 @@ export async function registerAlipayApp(db: Db, keys: SandboxKeys, input: Alipay
     app_private_key: pair.privateKeyPem,
     alipay_public_key: keys.alipay.publicKeyPem,
     gateway_url: input.gatewayUrl,
+    ...(input.oauthAuthorizeUrl ? { oauth: { authorize_url: input.oauthAuthorizeUrl } } : {}),
   };
 }
 

@@ -122,11 +122,13 @@ function payerFor(merchant: SandboxMerchant, trade: SandboxTrade, buyer: string)
     // JSAPI names its payer up front; the openid then belongs to the app it was issued for.
     if (trade.requestedPayer) {
       const [appid, openid] = trade.requestedPayer.split(':', 2) as [string, string];
-      return { openid, appid, unionid: wechatUnionid(`openid:${openid}`) };
+      return { openid, appid, unionid: wechatUnionid(trade.buyer ?? `openid:${openid}`) };
     }
     const appid = merchant.subAppId ?? merchant.appId;
     return { openid: wechatOpenid(appid, buyer), appid, unionid: wechatUnionid(buyer) };
   }
+  // Named by the sandbox's OAuth: every identifier follows from the buyer label, as for any payment.
+  if (trade.requestedPayer && trade.buyer) return { user_id: alipayUserId(trade.buyer), open_id: alipayOpenId(merchant.appId, trade.buyer), logon_id: alipayLogonId(trade.buyer) };
   if (trade.requestedPayer) {
     const requested = trade.requestedPayer;
     return requested.startsWith('2088')
@@ -301,8 +303,10 @@ export async function markPaid(ctx: SandboxContext, merchant: SandboxMerchant, t
   return ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(sandboxTrades).where(eq(sandboxTrades.id, tradeId)).for('update');
     if (!current || !PAYABLE.includes(current.state)) return undefined;
-    const payer = payerFor(merchant, current, buyer);
-    const [paid] = await tx.update(sandboxTrades).set({ state: 'SUCCESS', buyer, payer, paidAt: now }).where(eq(sandboxTrades.id, tradeId)).returning();
+    // An order that named its payer is paid by that payer, whoever the wallet page was opened as.
+    const payingBuyer = current.requestedPayer && current.buyer ? current.buyer : buyer;
+    const payer = payerFor(merchant, current, payingBuyer);
+    const [paid] = await tx.update(sandboxTrades).set({ state: 'SUCCESS', buyer: payingBuyer, payer, paidAt: now }).where(eq(sandboxTrades.id, tradeId)).returning();
     if (!paid) return undefined;
     if (paid.notifyUrl) {
       await enqueue(tx, { channel: paid.channel, merchantId: merchant.id, tradeId, refundId: null, kind: 'payment', url: paid.notifyUrl, body: paymentNotificationBody(ctx, merchant, paid, now) }, now);

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { formatShanghaiRfc3339 } from '../channels/shanghai-time.js';
 import { encryptWechatpayResource } from '../channels/wechatpay-aes-gcm.js';
 import { parseAuthorizationHeader, verifyWechatpayRequest } from '../channels/wechatpay-signature.js';
+import { buyerOfOAuthPayer } from './oauth.js';
 import { sandboxSecretBox } from './sandbox-keys.js';
 import { routeBarcode } from '../counter/barcode-route.js';
 import { isBillDate, renderWechatpayBill } from './sandbox-bills.js';
@@ -133,6 +134,7 @@ async function createOrder(ctx: SandboxContext, merchant: SandboxMerchant, reque
   if (tradeType === 'codepay') return codepay(ctx, merchant, request, { outTradeNo, description, amountFen });
 
   let requestedPayer: string | null = null;
+  let oauthBuyer: string | null = null;
   if (tradeType === 'jsapi') {
     const payer = isRecord(body.payer) ? body.payer : {};
     const subOpenid = str(payer.sub_openid);
@@ -140,11 +142,13 @@ async function createOrder(ctx: SandboxContext, merchant: SandboxMerchant, reque
     if (!openid) return error(400, 'PARAM_ERROR', 'payer.openid 必填', merchant);
     const appid = subOpenid ? (merchant.subAppId ?? merchant.appId) : merchant.appId;
     requestedPayer = `${appid}:${openid}`;
+    // A buyer who signed in through the sandbox's OAuth pays as that same sandbox buyer.
+    oauthBuyer = await buyerOfOAuthPayer(ctx.db, 'wechatpay', { openId: openid });
   }
   const walletToken = tradeType === 'jsapi' ? `wx${randomBytes(16).toString('hex')}` : undefined;
   const { trade, created } = await createTrade(
     ctx.db,
-    { merchantId: merchant.id, channel: 'wechatpay', kind: tradeType, outTradeNo, amountFen, description, notifyUrl: notifyUrl ?? null, expiresAt, requestedPayer, request: body, ...(walletToken ? { walletToken } : {}) },
+    { merchantId: merchant.id, channel: 'wechatpay', kind: tradeType, outTradeNo, amountFen, description, notifyUrl: notifyUrl ?? null, expiresAt, requestedPayer, buyer: oauthBuyer, request: body, ...(walletToken ? { walletToken } : {}) },
     now,
   );
   if (!created) {
