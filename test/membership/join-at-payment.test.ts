@@ -280,12 +280,24 @@ describe('joining elsewhere', () => {
     expect(twice.cookies.find((c) => c.name === 'mp_member')).toBeUndefined();
   });
 
-  it('staff enrol at the counter: consent captured on the cashier’s device, audited', async () => {
-    const created = await owner.ok<{ id: string }>('POST', '/v1/members', { phone: nextPhone(), consent_version: 'v1', consent_purposes: ['membership'], marketing_opt_in: false, store_id: t.demo.storeIds[0] });
+  it('staff enrol at the counter: consent captured on the cashier’s device, audited; later changes are new rows', async () => {
+    // The cashier's device shows the text it asks the member to accept.
+    const text = await owner.ok<{ version: string; membership: string; marketing: string; sha256: string }>('GET', '/v1/membership/consent-text');
+    expect(text.version).toBe('v1');
+    expect(text.marketing).toContain('不勾选不影响加入会员');
+    const created = await owner.ok<{ id: string }>('POST', '/v1/members', { phone: nextPhone(), consent_version: text.version, consent_purposes: ['membership'], marketing_opt_in: false, store_id: t.demo.storeIds[0] });
     const consents = await owner.ok<{ items: ConsentJson[] }>('GET', `/v1/members/${created.id}/consents`);
     expect(consents.items).toHaveLength(1);
-    expect(consents.items[0]).toMatchObject({ action: 'grant', channel: 'counter', actor_kind: 'staff', purposes: ['membership'], text_version: 'v1' });
+    expect(consents.items[0]).toMatchObject({ action: 'grant', channel: 'counter', actor_kind: 'staff', purposes: ['membership'], text_version: 'v1', text_sha256: text.sha256 });
     expect(consents.items[0]!.actor_id).toMatch(/^usr_/);
+    await owner.ok('PATCH', `/v1/members/${created.id}`, { marketing_opt_in: true });
+    await owner.ok('PATCH', `/v1/members/${created.id}`, { marketing_opt_in: false });
+    const after = await owner.ok<{ items: ConsentJson[] }>('GET', `/v1/members/${created.id}/consents`);
+    expect(after.items.map((c) => [c.action, c.purposes.join(','), c.channel])).toEqual([
+      ['withdraw', 'marketing', 'counter'],
+      ['grant', 'marketing', 'counter'],
+      ['grant', 'membership', 'counter'],
+    ]);
     const audit = await owner.ok<{ items: { action: string; target_id: string }[] }>('GET', `/v1/audit-log?target_id=${created.id}`);
     expect(audit.items.map((a) => a.action)).toContain('membership.member.enrol');
   });

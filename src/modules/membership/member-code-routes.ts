@@ -4,7 +4,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { accessOf, errors, Nullable, StrictObject, Timestamp, type ModuleDeps } from '../../http/route-kit.js';
-import { listConsents } from './consents.js';
+import { consentTextOf, listConsents } from './consents.js';
+import { consentTextSha256 } from './consent-texts.js';
+import { authorize, requireMerchantId } from '../platform/index.js';
 import { membershipModuleRoutes } from './extra-routes.js';
 import { memberIdByCode } from './member-codes.js';
 import { getMember } from './members.js';
@@ -41,6 +43,25 @@ export async function memberCodeRoutes(instance: FastifyInstance, { db }: Module
       const member = await getMember(db, ctx, await memberIdByCode(db, ctx, request.body.code));
       const [points, card] = await Promise.all([getPointsBalance(db, ctx, member.id), getStoredValue(db, ctx, member.id)]);
       return { member: memberView(member), points: { available: points.available, pending: points.pending }, stored_value_fen: card.principalFen + card.bonusFen };
+    },
+  );
+
+  app.get(
+    '/membership/consent-text',
+    {
+      schema: {
+        tags,
+        summary: 'The consent text to show before enrolling (the cashier’s device, the H5 pages)',
+        description: 'Membership is required to join; marketing messages are a separate opt-in, never pre-ticked. Enrol with this `version`; the consent record stores its SHA-256.',
+        querystring: Type.Object({ version: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'default: the program’s current version' })) }),
+        response: { 200: Type.Object({ version: Type.String(), membership: Type.String(), marketing: Type.String(), sha256: Type.String() }), ...errors() },
+      },
+    },
+    async (request) => {
+      const ctx = accessOf(request);
+      authorize(ctx, 'membership.read');
+      const text = await consentTextOf(db, requireMerchantId(ctx), request.query.version);
+      return { ...text, sha256: consentTextSha256(text) };
     },
   );
 

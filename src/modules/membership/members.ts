@@ -227,6 +227,7 @@ export async function updateMember(db: Db, ctx: AccessContext, memberId: string,
       set.marketingOptInAt = patch.marketingOptIn ? now : null;
     }
     await tx.update(members).set(set).where(and(eq(members.merchantId, merchantId), eq(members.id, memberId)));
+    await recordConsentChanges(tx, ctx, before, patch, now);
     await appendAudit(tx, ctx, {
       action: 'membership.member.update',
       targetType: 'member',
@@ -236,6 +237,26 @@ export async function updateMember(db: Db, ctx: AccessContext, memberId: string,
     });
     return findMember(tx, merchantId, memberId);
   });
+}
+
+/**
+ * Staff changing consent (the member asked at the counter, or an integration through the API) is
+ * recorded like the member's own changes: a grant or withdrawal row per change, never an edit.
+ */
+async function recordConsentChanges(tx: Db, ctx: AccessContext, before: MemberRow, patch: MemberPatch, now: Date): Promise<void> {
+  const channel = ctx.actor.kind === 'api_key' ? 'api' : 'counter';
+  const version = patch.consentVersion ?? before.consentVersion;
+  const base = { merchantId: before.merchantId, memberId: before.id, personId: before.personId, textVersion: version, channel } as const;
+  if (patch.marketingOptIn !== undefined && patch.marketingOptIn !== before.marketingOptIn) {
+    await recordConsentInTransaction(tx, ctx, { ...base, action: patch.marketingOptIn ? 'grant' : 'withdraw', purposes: [MARKETING_PURPOSE] }, now);
+  }
+  const after = new Set(patch.consentPurposes ?? before.consentPurposes);
+  const added = [...after].filter((p) => !before.consentPurposes.includes(p));
+  const removed = before.consentPurposes.filter((p) => !after.has(p));
+  // A new text version is a new consent to everything it covers; otherwise only what changed.
+  const granted = version !== before.consentVersion ? [...after] : added;
+  if (granted.length) await recordConsentInTransaction(tx, ctx, { ...base, action: 'grant', purposes: granted }, now);
+  if (removed.length) await recordConsentInTransaction(tx, ctx, { ...base, action: 'withdraw', purposes: removed }, now);
 }
 
 /** Tier codes members hold now, as their tier or as a manual floor: a ladder may not drop them. */
