@@ -69,6 +69,10 @@ describe('store QR pay page (一码付)', () => {
       expect(result.statusCode).toBe(200);
       expect(result.body).toContain('data-status="succeeded"');
       expect(result.body).toContain('¥12.30');
+      // The paid time as buyers read it: Beijing time, not UTC ISO.
+      const paidAt = /<time datetime="([^"]+)" data-testid="paid-at">([^<]+)<\/time>/.exec(result.body);
+      expect(paidAt?.[2]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(new Date(`${paidAt![2]!.replace(' ', 'T')}+08:00`).getTime()).toBe(Math.floor(new Date(paidAt![1]!).getTime() / 1000) * 1000);
       expect(result.body).toContain('data-slot="membership"');
       const paymentId = resultUrl.pathname.split('/').at(-1)!;
       const payment = await getPayment(t, paymentId);

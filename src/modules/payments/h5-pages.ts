@@ -1,5 +1,6 @@
 // The buyer's pages (web/h5), rendered on the server as plain HTML: they must open fast inside the
 // WeChat and Alipay in-app browsers on any phone, with no script bundle to download.
+import { formatShanghaiDateTime } from './channels/shanghai-time.js';
 import { fenToYuan } from './channels/yuan-amount.js';
 import type { ChannelName } from './channels/adapter.js';
 
@@ -103,6 +104,7 @@ const statusWords: Record<string, string> = {
   succeeded: '支付成功',
   failed: '支付失败',
   closed: '订单已关闭',
+  late_paid: '订单已关闭，款项已原路退回',
 };
 
 // Fills a slot with the HTML fragment its owner serves at data-src (same origin, cookies included);
@@ -117,7 +119,7 @@ export function resultHtml(view: ResultView): string {
   <p class="muted">${escapeHtml(view.storeName)}</p>
   <p class="big">¥${fenToYuan(view.amountFen)}</p>
   <p class="status" data-testid="payment-status" data-status="${escapeHtml(view.status)}">${escapeHtml(statusWords[view.status] ?? view.status)}</p>
-  <p class="muted">${channelNames[view.channel]}${view.paidAt ? ` · ${escapeHtml(view.paidAt.toISOString())}` : ''}</p>
+  <p class="muted">${channelNames[view.channel]}${view.paidAt ? ` · <time datetime="${view.paidAt.toISOString()}" data-testid="paid-at">${formatShanghaiDateTime(view.paidAt)}</time>` : ''}</p>
 </div>
 <!-- membership slot: the membership module turns a succeeded payment into join-and-consent here -->
 <section id="after-payment" data-slot="membership" data-payment-id="${escapeHtml(view.paymentId)}" data-status="${escapeHtml(view.status)}"${view.status === 'succeeded' ? ` data-src="/h5/members/after-payment/${escapeHtml(view.paymentId)}"` : ''}></section>

@@ -1102,7 +1102,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       locale,
       setLocale,
       t: (key, vars) => translate(locale, key, vars),
-      formatTime: (iso) => (iso ? new Date(iso).toLocaleString(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { hour12: false }) : '—'),
+      // Merchants' times are Beijing times (as their business days), whatever the browser's zone.
+      formatTime: (iso) => (iso ? new Date(iso).toLocaleString(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { hour12: false, timeZone: 'Asia/Shanghai' }) : '—'),
     }),
     [locale, setLocale],
   );

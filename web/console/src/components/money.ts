@@ -45,6 +45,16 @@ export function shanghaiToday(now: Date = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
+/** Merchant times are Beijing times: a wall-clock time picked in the console (whatever the browser's zone) as an instant. */
+export function shanghaiWallClockToIso(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): string {
+  return new Date(Date.UTC(year, monthIndex, day, hour, minute, second) - 8 * 3600_000).toISOString();
+}
+
+/** An instant as Beijing wall-clock time, yyyy-MM-dd HH:mm:ss. */
+export function formatShanghaiTime(iso: string): string {
+  return new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** yyyy-MM-dd shifted by whole days. */
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

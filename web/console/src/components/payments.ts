@@ -3,7 +3,7 @@ import { fetchAll, type Store } from '../api.js';
 
 // Views of the payments API (snake_case, as src/modules/payments/routes.ts answers them) and what
 // the payments pages share. Money helpers live in money.ts (no imports, so tests can load them).
-export { addDays, formatFen, formatPpm, parsePercentToPpm, parseYuan, shanghaiToday, yuan } from './money.js';
+export { addDays, formatFen, formatPpm, formatShanghaiTime, parsePercentToPpm, parseYuan, shanghaiToday, shanghaiWallClockToIso, yuan } from './money.js';
 
 export type ChannelName = 'wechatpay' | 'alipay';
 export const channels: readonly ChannelName[] = ['wechatpay', 'alipay'];

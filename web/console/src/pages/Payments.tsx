@@ -11,7 +11,7 @@ import { StatusTag } from '../components/StatusTag.js';
 import { usePagedList } from '../components/usePagedList.js';
 import { problemText } from '../components/problems.js';
 import { buttonTestId, rowTestId } from '../components/testid.js';
-import { channels, formatPpm, parseYuan, paymentStatuses, useStores, yuan, type Payment, type PaymentDetail, type Refund, type TimelineItem } from '../components/payments.js';
+import { channels, formatPpm, parseYuan, paymentStatuses, shanghaiWallClockToIso, useStores, yuan, type Payment, type PaymentDetail, type Refund, type TimelineItem } from '../components/payments.js';
 
 // 收款记录: every payment of the merchant (store staff: their stores), filtered by store, channel,
 // status and time; a drawer with the payment's timeline (state changes, channel calls, channel
@@ -31,13 +31,16 @@ interface Filters {
 
 type Query = Record<string, string | undefined>;
 
+const pickedAsShanghai = (d: Dayjs) => shanghaiWallClockToIso(d.year(), d.month(), d.date(), d.hour(), d.minute(), d.second());
+
 function toQuery(f: Filters): Query {
   return {
     store_id: f.store_id,
     channel: f.channel,
     status: f.status,
-    from: f.range?.[0]?.toDate().toISOString(),
-    to: f.range?.[1]?.toDate().toISOString(),
+    // The picked times are Beijing times, like every time the console shows.
+    from: f.range?.[0] ? pickedAsShanghai(f.range[0]) : undefined,
+    to: f.range?.[1] ? pickedAsShanghai(f.range[1]) : undefined,
   };
 }
 
