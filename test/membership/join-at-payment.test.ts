@@ -280,6 +280,32 @@ describe('joining elsewhere', () => {
     expect(twice.cookies.find((c) => c.name === 'mp_member')).toBeUndefined();
   });
 
+  it('a card made by phone binds the payment account when its holder pays in the same browser', async () => {
+    const jar = new Map<string, string>();
+    const phone = nextPhone();
+    const joined = await h5('POST', `/h5/m/${t.demo.merchantId}/join`, '', { consent_version: 'v1', accept_membership: 'on', phone });
+    expect(joined.statusCode).toBe(303);
+    cookiesFrom(joined, jar);
+    const paid = await payAtStoreQr(jar, '5.00');
+    const slot = await h5('GET', `/h5/members/after-payment/${paid.paymentId}`, header(jar));
+    expect(slot.body).toContain('data-testid="bind-form"');
+    expect(slot.body).not.toContain('join-form');
+    // The ticket alone (no session) or the session alone (no ticket) binds nothing.
+    const ticketOnly = new Map(jar);
+    ticketOnly.delete('mp_member');
+    expect((await h5('POST', `/h5/members/bind/${paid.paymentId}`, header(ticketOnly))).statusCode).toBe(403);
+    const sessionOnly = new Map(jar);
+    sessionOnly.delete('mp_payer');
+    expect((await h5('POST', `/h5/members/bind/${paid.paymentId}`, header(sessionOnly))).statusCode).toBe(403);
+    const bound = await h5('POST', `/h5/members/bind/${paid.paymentId}`, header(jar));
+    expect(bound.statusCode).toBe(303);
+    const payment = (await getPayment(t, paid.paymentId)) as unknown as { person_id: string };
+    const list = await owner.ok<{ items: { person_id: string | null }[] }>('GET', `/v1/members?q=${phone}`);
+    expect(list.items).toEqual([expect.objectContaining({ person_id: payment.person_id })]);
+    const audit = await owner.ok<{ items: { action: string }[] }>('GET', '/v1/audit-log?action=membership.member.bind_payer');
+    expect(audit.items).toHaveLength(1);
+  });
+
   it('staff enrol at the counter: consent captured on the cashier’s device, audited; later changes are new rows', async () => {
     // The cashier's device shows the text it asks the member to accept.
     const text = await owner.ok<{ version: string; membership: string; marketing: string; sha256: string }>('GET', '/v1/membership/consent-text');

@@ -10,9 +10,9 @@ import { StrictObject, type ModuleDeps } from '../../http/route-kit.js';
 import { PAYER_TICKET_COOKIE } from '../payments/index.js';
 import { findMerchantById } from '../platform/index.js';
 import { code128Svg } from './code128.js';
-import { activeMemberIds, cardView, joinAtPayment, joinFromEntryPage, joinOffer, memberOfPerson, payerProof, pointsOf, setMarketingOptIn, tierNameOf, type JoinForm } from './consumer.js';
+import { activeMemberIds, bindPayerToMember, cardView, joinAtPayment, joinFromEntryPage, joinOffer, memberOfPerson, payerProof, pointsOf, setMarketingOptIn, tierNameOf, type JoinForm } from './consumer.js';
 import { issueSession, MEMBER_SESSION_COOKIE, readSession, refreshedSession, sessionCookieOptions, type MemberSession } from './consumer-session.js';
-import { cardPage, fragment, joinForm, memberSummary, messagePage, page } from './h5-views.js';
+import { bindOffer, cardPage, fragment, joinForm, memberSummary, messagePage, page } from './h5-views.js';
 import { CODE_STEP_SECONDS, timeStep } from './member-code.js';
 import { currentMemberCode } from './member-codes.js';
 import { findMember } from './members.js';
@@ -103,7 +103,14 @@ export async function membershipPublicRoutes(instance: FastifyInstance, { db, co
           ),
         );
       }
-      if (!offer.program.joinRules.at_payment || !proof.payment.person_id) return html(reply, 200, '');
+      if (!proof.payment.person_id) return html(reply, 200, '');
+      // Signed in to a card made without a payment account: offer to bind this one to it.
+      const session = await sessionOf(request, reply, now);
+      const sessionMember = session?.merchantId === proof.merchantId ? await findMember(db, proof.merchantId, session.memberId) : null;
+      if (sessionMember && !sessionMember.personId) {
+        return html(reply, 200, fragment(bindOffer({ program: offer.program, merchantName: offer.merchantName, cardNumber: sessionMember.cardNumber, action: `/h5/members/bind/${proof.payment.id}` })));
+      }
+      if (!offer.program.joinRules.at_payment) return html(reply, 200, '');
       return html(reply, 200, fragment(joinForm({ ...offer, action: `/h5/members/join/${proof.payment.id}`, phoneRequired: offer.program.joinRules.require_phone })));
     });
 
@@ -125,6 +132,21 @@ export async function membershipPublicRoutes(instance: FastifyInstance, { db, co
         }
       },
     );
+
+    app.post('/h5/members/bind/:paymentId', { config: { public: true }, schema: { ...hide, params: PaymentParams } }, async (request, reply) => {
+      const now = new Date();
+      const proof = await payerProof(db, config, request.cookies[PAYER_TICKET_COOKIE], now, request.params.paymentId);
+      const session = await sessionOf(request, reply, now);
+      if (!proof || !session || session.merchantId !== proof.merchantId) return html(reply, 403, messagePage('无法绑定', '请在完成付款、并已登录会员卡的手机上操作。'));
+      try {
+        const member = await bindPayerToMember(db, proof, session.memberId, now);
+        startSession(reply, { merchantId: member.merchantId, memberId: member.id, personId: member.personId });
+        return reply.redirect('/h5/members/card', 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        return html(reply, 409, messagePage('无法绑定', '这个付款账户或会员卡已经绑定过，请到店处理。'));
+      }
+    });
 
     app.post('/h5/members/enter/:paymentId', { config: { public: true }, schema: { ...hide, params: PaymentParams } }, async (request, reply) => {
       const proof = await payerProof(db, config, request.cookies[PAYER_TICKET_COOKIE], new Date(), request.params.paymentId);

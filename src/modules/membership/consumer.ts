@@ -143,6 +143,30 @@ async function enrolAs(db: Db, merchantId: string, input: Parameters<typeof enro
   }
 }
 
+/**
+ * A member who joined without a payment account (entry page, phone only) pays later in the same
+ * browser: the session proves the card, the payer ticket proves the payment account, so the card
+ * is bound to the payer's person and future payments earn on it. Never re-binds a card that has a
+ * person, and never gives a person a second card.
+ */
+export async function bindPayerToMember(db: Db, proof: PayerProof, memberId: string, now = new Date()): Promise<MemberRow> {
+  const merchantId = proof.merchantId;
+  const personId = proof.payment.person_id;
+  if (!personId) throw membershipErrors.make('enrolment_closed', 'the payer could not be identified');
+  const ctx = await memberContext(db, merchantId);
+  return db.transaction(async (tx) => {
+    const [member] = await tx.select().from(members).where(and(eq(members.merchantId, merchantId), eq(members.id, memberId))).for('update');
+    if (!member) throw membershipErrors.make('member_not_found');
+    if (member.personId === personId) return member;
+    if (member.personId) throw membershipErrors.make('member_already_enrolled', 'this card already belongs to a payment account');
+    const [holder] = await tx.select({ id: members.id }).from(members).where(and(eq(members.merchantId, merchantId), eq(members.personId, personId)));
+    if (holder) throw membershipErrors.make('member_already_enrolled', 'this payment account already has a card', { member_id: holder.id });
+    await tx.update(members).set({ personId, updatedAt: now }).where(and(eq(members.merchantId, merchantId), eq(members.id, memberId)));
+    await appendAudit(tx, ctx, { action: 'membership.member.bind_payer', targetType: 'member', targetId: memberId, before: { person_id: null }, after: { person_id: personId, payment_id: proof.payment.id } });
+    return findMember(tx, merchantId, memberId);
+  });
+}
+
 /** Marketing messages on or off, from the card page: the change and its consent row in one transaction. */
 export async function setMarketingOptIn(db: Db, merchantId: string, memberId: string, optIn: boolean, now = new Date()): Promise<MemberRow> {
   const ctx = await memberContext(db, merchantId);

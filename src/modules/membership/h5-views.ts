@@ -100,6 +100,15 @@ export function memberSummary(input: { program: Program; merchantName: string; c
 <p class="mp-muted" style="text-align:center">本次消费的积分可能稍后到账</p>`;
 }
 
+/** The pay-result slot for a signed-in member whose card has no payment account yet. */
+export function bindOffer(input: { program: Program; merchantName: string; cardNumber: string; action: string }): string {
+  return `${cardFace(input.program, input.merchantName, `<div class="num">${escapeHtml(input.cardNumber)}</div>`)}
+<form class="mp-box" method="post" action="${escapeHtml(input.action)}" data-testid="bind-form">
+  <p class="mp-muted">把本次付款的账户绑定到这张会员卡，以后付款自动累积积分。</p>
+  <button class="mp-btn" type="submit" data-testid="bind-submit">绑定并查看会员卡</button>
+</form>`;
+}
+
 export function fragment(body: string): string {
   return `<style>${styles}</style>${body}`;
 }
