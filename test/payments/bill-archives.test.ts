@@ -80,6 +80,13 @@ describe('Alipay bill archive', () => {
     const fromCsv = await createReconciliation(rt(), ctx(), { channel: 'alipay', date: today, billFile: csv });
     expect(fromCsv.reconciliation).toMatchObject({ billRecords: 2, matched: 2 });
     await expect(createReconciliation(rt(), ctx(), { channel: 'alipay', date: today, billFile: zip.subarray(0, 60) })).rejects.toMatchObject({ code: 'bill_unreadable' });
+    // Through the API: the file as base64.
+    const viaApi = await t.api('POST', '/v1/reconciliations', { channel: 'alipay', date: today, bill_file_base64: zip.toString('base64') });
+    expect(viaApi.statusCode, viaApi.body).toBe(201);
+    expect(viaApi.json()).toMatchObject({ source: 'upload', bill_records: 2, matched: 2 });
+    const broken = await t.api('POST', '/v1/reconciliations', { channel: 'alipay', date: today, bill_file_base64: zip.subarray(0, 60).toString('base64') });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().code).toBe('bill_unreadable');
   });
 });
 

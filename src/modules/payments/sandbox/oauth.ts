@@ -151,7 +151,7 @@ export async function sandboxOAuthRoutes(scope: FastifyInstance, deps: { db: Db;
   );
   s.post(
     '/wechat/connect/oauth2/authorize',
-    { config: { public: true }, schema: { tags, summary: 'The tester confirms the buyer: redirect back with code and state', body: Type.Intersect([WechatQuery, Type.Object({ buyer: Label })]), response: { 302: Type.Null(), 400: Html } } },
+    { config: { public: true }, schema: { tags, summary: 'The tester confirms the buyer: redirect back with code and state', body: Type.Intersect([WechatQuery, Type.Object({ buyer: Label })]), response: { 200: Type.String({ description: 'not sent: success is the 302 back to redirect_uri' }), 302: Type.Null(), 400: Html } } },
     async (request, reply) => {
       const problem = await checkWechat(request, request.body);
       if (problem) return reply.code(400).type('text/html; charset=utf-8').send(errorPage('wechatpay', problem));
@@ -218,7 +218,7 @@ export async function sandboxOAuthRoutes(scope: FastifyInstance, deps: { db: Db;
   );
   s.post(
     '/alipay/oauth2/publicAppAuthorize.htm',
-    { config: { public: true }, schema: { tags, summary: 'The tester confirms the buyer: redirect back with auth_code and state', body: Type.Intersect([AlipayQuery, Type.Object({ buyer: Label })]), response: { 302: Type.Null(), 400: Html } } },
+    { config: { public: true }, schema: { tags, summary: 'The tester confirms the buyer: redirect back with auth_code and state', body: Type.Intersect([AlipayQuery, Type.Object({ buyer: Label })]), response: { 200: Type.String({ description: 'not sent: success is the 302 back to redirect_uri' }), 302: Type.Null(), 400: Html } } },
     async (request, reply) => {
       const problem = await checkAlipay(request, request.body);
       if (problem) return reply.code(400).type('text/html; charset=utf-8').send(errorPage('alipay', problem));
