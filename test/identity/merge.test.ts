@@ -141,7 +141,13 @@ describe('module merge handlers', () => {
       const b = await newPerson();
       points.set(a, 100).set(b, 40);
       const merge = await mergePersons(t.database.db, ownerCtx, { survivorId: a, absorbedId: b, reason: 'handler test' });
-      expect(merge.modules).toEqual(['test_points']);
+      // Every registered module takes part, in module-name order; payments and membership moved nothing here.
+      expect(merge.modules).toEqual(['membership', 'payments', 'test_points']);
+      expect(merge.moves).toEqual([
+        { module: 'membership', counts: {} },
+        { module: 'payments', counts: { payments: 0 } },
+        { module: 'test_points', counts: {} },
+      ]);
       expect(points.get(a)).toBe(140);
       await unmergePersons(t.database.db, ownerCtx, merge.id, 'handler test undo');
       expect([points.get(a), points.get(b)]).toEqual([100, 40]);

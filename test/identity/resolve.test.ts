@@ -150,6 +150,15 @@ describe('resolve', () => {
     expect(weak).toMatchObject({ person_id: null, outcome: 'not_found' });
   });
 
+  it('never finds a person by a masked phone, which thousands share', async () => {
+    const a = await resolveVia([{ kind: 'email', value: 'masked@example.com' }, { kind: 'masked_phone', value: '138 **** 5678' }], 'api');
+    const alone = await resolveVia([{ kind: 'masked_phone', value: '138****5678' }], 'payment', false);
+    expect(alone).toMatchObject({ person_id: null, outcome: 'not_found' });
+    const created = await resolveVia([{ kind: 'masked_phone', value: '138****5678' }], 'payment');
+    expect(created.person_id).not.toBe(a.person_id);
+    expect((await person(a.person_id!)).identifiers.map((i) => `${i.kind}:${i.value}`)).toContain('masked_phone:138****5678');
+  });
+
   it('in an untrusted context a strong coincidence goes to review instead of merging', async () => {
     const a = await resolveVia([{ kind: 'card_number', value: 'VIP-0001' }], 'api');
     const b = await resolveVia([{ kind: 'wechat_openid', value: 'oD', app_id: APP }], 'payment');

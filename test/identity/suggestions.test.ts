@@ -95,10 +95,10 @@ describe('duplicate suggestions', () => {
       const id = await person({ displayName: record.name, birthday: record.birthday, address: record.address });
       const phones: string[] = [];
       for (const phone of record.phones) {
-        // Masked phones are not identifiers; a household's shared phone belongs to whoever linked it first.
-        if (phone.includes('*')) continue;
+        // A masked phone is a weak identifier (many may hold it); a household's shared full phone
+        // belongs to whoever linked it first.
         try {
-          await linkIdentifier(t.database.db, ctx, id, { kind: 'phone', value: phone });
+          await linkIdentifier(t.database.db, ctx, id, { kind: phone.includes('*') ? 'masked_phone' : 'phone', value: phone });
           phones.push(phone);
         } catch (error) {
           if (!(error instanceof AppError) || error.code !== 'identifier_taken') throw error;

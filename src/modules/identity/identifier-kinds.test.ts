@@ -27,6 +27,15 @@ function code(kind: IdentifierKind, raw: string, opts?: NormaliseOptions): strin
   return result.ok ? `accepted as ${result.value}` : result.code;
 }
 
+describe('masked phones', () => {
+  it('keep the shown digits, accept spacing, refuse anything but 3 digits, 4 stars, 4 digits', () => {
+    expect(value('masked_phone', '138 **** 5678')).toBe('138****5678');
+    expect(code('masked_phone', '13812345678')).toBe('masked_phone_format');
+    expect(code('masked_phone', '138***5678')).toBe('masked_phone_format');
+    expect(identifierStrength('masked_phone', true)).toBe('weak');
+  });
+});
+
 describe('identifier kinds', () => {
   it('is a closed list with a spec for each kind', () => {
     expect(Object.keys(IDENTIFIER_KIND_SPECS).sort()).toEqual([...IDENTIFIER_KINDS].sort());

@@ -13,6 +13,7 @@ export const IDENTIFIER_KINDS = [
   'email',
   'external_id',
   'device_id',
+  'masked_phone',
 ] as const;
 
 export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
@@ -89,6 +90,14 @@ export const IDENTIFIER_KIND_SPECS: Readonly<Record<IdentifierKind, IdentifierKi
     description: "A partner's own user id (partner:id)",
   },
   device_id: { kind: 'device_id', strength: 'weak', scoped: false, description: 'Device or cookie id' },
+  // What a channel or partner shows of a mobile number (138****5678): thousands of people share
+  // one, so it never finds a person; suggestions compare it on the digits it shows.
+  masked_phone: {
+    kind: 'masked_phone',
+    strength: 'weak',
+    scoped: false,
+    description: 'Mobile number as a channel shows it, masked (138****5678): a hint for suggestions, never resolves',
+  },
 };
 
 export function isIdentifierKind(value: string): value is IdentifierKind {
@@ -126,6 +135,7 @@ export const IDENTIFIER_REJECTION_CODES = [
   'scope_invalid',
   'scope_mismatch',
   'alipay_user_id_format',
+  'masked_phone_format',
   'phone_landline',
   'phone_wrong_length',
   'phone_invalid_prefix',
@@ -226,6 +236,12 @@ function normaliseByKind(kind: IdentifierKind, text: string, opts: NormaliseOpti
     }
     case 'email':
       return normaliseEmail(text);
+    case 'masked_phone': {
+      const compact = text.replace(/[\s-]/g, '');
+      return /^1[3-9]\d\*{4}\d{4}$/.test(compact)
+        ? { value: compact }
+        : reject('masked_phone_format', 'masked phone must look like 138****5678 (3 digits, 4 stars, 4 digits)');
+    }
     case 'device_id':
       return /^[\x21-\x7e]+$/.test(text)
         ? { value: text }

@@ -5,7 +5,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { latinNameTokens, nameScript, parseChineseName, phoneDigits, type MatchProfile } from './match-features.js';
+import { latinNameTokens, nameScript, parseBirthday, parseChineseName, phoneDigits, type MatchProfile } from './match-features.js';
 import { scoreMatch, SUGGESTION_THRESHOLD } from './match-score.js';
 import { countTrueDuplicatePairs, generateSyntheticPersons, type SyntheticPerson } from './synthetic-persons.js';
 
@@ -52,11 +52,19 @@ export function blockingKeys(profile: MatchProfile): string[] {
   return [...keys];
 }
 
+/** The service's keys (identity_person_blocks): those above plus the birthday's month and day. */
+export function serviceBlockingKeys(profile: MatchProfile): string[] {
+  const keys = new Set(blockingKeys(profile));
+  const birthday = parseBirthday(profile.birthday);
+  if (birthday) keys.add(`birthday:${String(birthday.month).padStart(2, '0')}-${String(birthday.day).padStart(2, '0')}`);
+  return [...keys];
+}
+
 // Index pairs (first < second) of profiles sharing at least one blocking key, each pair once.
-export function candidatePairs(profiles: readonly MatchProfile[]): Array<readonly [number, number]> {
+export function candidatePairs(profiles: readonly MatchProfile[], keysOf: (profile: MatchProfile) => string[] = blockingKeys): Array<readonly [number, number]> {
   const blocks = new Map<string, number[]>();
   profiles.forEach((profile, index) => {
-    for (const key of blockingKeys(profile)) {
+    for (const key of keysOf(profile)) {
       const members = blocks.get(key) ?? [];
       members.push(index);
       blocks.set(key, members);
@@ -79,8 +87,8 @@ export function candidatePairs(profiles: readonly MatchProfile[]): Array<readonl
   return pairs;
 }
 
-export function scoreCandidatePairs(persons: readonly SyntheticPerson[]): ScoredPair[] {
-  return candidatePairs(persons).map(([first, second]) => {
+export function scoreCandidatePairs(persons: readonly SyntheticPerson[], keysOf: (profile: MatchProfile) => string[] = blockingKeys): ScoredPair[] {
+  return candidatePairs(persons, keysOf).map(([first, second]) => {
     const a = persons[first];
     const b = persons[second];
     if (a === undefined || b === undefined) throw new RangeError('candidate pair out of range');
@@ -108,11 +116,18 @@ export function measureAt(
   return { truePositives, falsePositives, falseNegatives: truePairs - truePositives, precision, recall, f1 };
 }
 
-export function evaluateMatching(options: { persons: number; seed: number; threshold?: number }): MatchEvaluation {
+/**
+ * `pure`: blocked by surname and phone last 4. `service`: as the suggestions service blocks, with the
+ * birthday key too. Both compare masked phones, which the service keeps as `masked_phone` identifiers.
+ */
+export type EvaluationPath = 'pure' | 'service';
+
+export function evaluateMatching(options: { persons: number; seed: number; threshold?: number; path?: EvaluationPath }): MatchEvaluation {
   const threshold = options.threshold ?? SUGGESTION_THRESHOLD;
   const persons = generateSyntheticPersons({ count: options.persons, seed: options.seed });
+  const service = options.path === 'service';
   const truePairs = countTrueDuplicatePairs(persons);
-  const scored = scoreCandidatePairs(persons);
+  const scored = scoreCandidatePairs(persons, service ? serviceBlockingKeys : blockingKeys);
   const blocked = scored.filter((pair) => pair.sameEntity).length;
   return {
     persons: persons.length,
@@ -125,15 +140,16 @@ export function evaluateMatching(options: { persons: number; seed: number; thres
   };
 }
 
-// `npx tsx src/modules/identity/match-evaluation.ts --persons 2000 --seed 1 [--threshold 0.4]`
+// `npx tsx src/modules/identity/match-evaluation.ts --persons 2000 --seed 1 [--threshold 0.4] [--path service]`
 // prints the figures as JSON for the docs.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { persons: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' }, threshold: { type: 'string' } },
+    options: { persons: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' }, threshold: { type: 'string' }, path: { type: 'string', default: 'pure' } },
   });
   const evaluation = evaluateMatching({
     persons: Number(values.persons),
     seed: Number(values.seed),
+    path: values.path === 'service' ? 'service' : 'pure',
     ...(values.threshold === undefined ? {} : { threshold: Number(values.threshold) }),
   });
   process.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);

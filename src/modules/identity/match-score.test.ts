@@ -52,7 +52,20 @@ describe('scoreMatch', () => {
 
   it('does not suggest strangers with a common name and nothing else in common', () => {
     const stranger: MatchProfile = { id: 'per_4', name: '王晓明', birthday: '1975-11-20', phones: ['13900001111'], address: '南京西路1号' };
-    expect(scoreMatch(customer, stranger).score).toBeLessThan(0.05);
+    // Far below the suggestion threshold: an equal name against a different birthday, phone and address.
+    expect(scoreMatch(customer, stranger).score).toBeLessThan(0.1);
+    expect(scoreMatch(customer, stranger).score).toBeLessThan(SUGGESTION_THRESHOLD / 4);
+  });
+
+  it('weighs an equal name with a one-character given name less than one with two', () => {
+    const single = scoreMatch({ id: 'a', name: '王伟', phones: [] }, { id: 'b', name: '王伟', phones: [] });
+    const double = scoreMatch({ id: 'a', name: '王晓明', phones: [] }, { id: 'b', name: '王晓明', phones: [] });
+    expect(single.explanation[0]).toMatchObject({ feature: 'name', level: 'exact_single_given' });
+    expect(double.explanation[0]).toMatchObject({ feature: 'name', level: 'exact' });
+    expect(single.explanation[0]!.weight).toBeLessThan(double.explanation[0]!.weight - 3);
+    // A common name alone is not enough to suggest; a rarer one alone is, for a reviewer to judge.
+    expect(single.score).toBeLessThan(SUGGESTION_THRESHOLD);
+    expect(double.score).toBeGreaterThan(SUGGESTION_THRESHOLD);
   });
 
   it('returns the prior when nothing can be compared, with zero weights', () => {

@@ -347,7 +347,7 @@ export async function linkIdentifier(db: Db, ctx: AccessContext, personId: strin
     await appendHistory(tx, ctx, merchantId, [{ personId, event: 'linked', detail: { identifiers: [identifierSnapshot(row)] }, context: 'manual' }]);
     await appendAudit(tx, ctx, { action: 'identity.identifier.link', targetType: 'person', targetId: personId, after: { identifier_id: row.id, kind: row.kind } });
     await publishEvent(tx, merchantId, 'identity.identifier.linked', { person_id: personId, identifier_id: row.id, kind: row.kind });
-    if (row.kind === 'phone') await refreshSuggestionsFor(tx, merchantId, [personId]);
+    if (row.kind === 'phone' || row.kind === 'masked_phone') await refreshSuggestionsFor(tx, merchantId, [personId]);
     return { identifier: row, created: true };
   });
 }
@@ -367,7 +367,7 @@ export async function unlinkIdentifier(db: Db, ctx: AccessContext, personId: str
     await appendHistory(tx, ctx, merchantId, [{ personId, event: 'unlinked', detail: { identifiers: [identifierSnapshot(row)] }, context: 'manual', reason: reason ?? null }]);
     await appendAudit(tx, ctx, { action: 'identity.identifier.unlink', targetType: 'person', targetId: personId, before: { identifier_id: row.id, kind: row.kind }, after: reason ? { reason } : null });
     await publishEvent(tx, merchantId, 'identity.identifier.unlinked', { person_id: personId, identifier_id: row.id, kind: row.kind });
-    if (row.kind === 'phone') await refreshSuggestionsFor(tx, merchantId, [personId]);
+    if (row.kind === 'phone' || row.kind === 'masked_phone') await refreshSuggestionsFor(tx, merchantId, [personId]);
   });
 }
 

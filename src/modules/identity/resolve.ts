@@ -183,7 +183,8 @@ async function resolveKnown(db: Db, merchantId: string, input: ResolveInput, obs
   if (input.profile && Object.keys(profileValues(input.profile)).length) return null;
   const found = await lookup(db, merchantId, observed);
   const owners = new Set(found.map((f) => f.ownerId));
-  if (owners.size !== 1) return null;
+  // A masked phone never finds anyone on its own (see attemptResolution).
+  if (owners.size !== 1 || found.every((f) => f.row.kind === 'masked_phone')) return null;
   const byKey = new Map(found.map((f) => [identifierKey(f.row), f.row]));
   const now = Date.now();
   for (const o of observed) {
@@ -225,7 +226,8 @@ async function attemptResolution(tx: Db, ctx: AccessContext, merchantId: string,
   const source = sourceOf(ctx, input);
   const found = await lookup(tx, merchantId, observed);
   const owners = [...new Set(found.filter((f) => f.row.strength !== 'weak').map((f) => f.ownerId))];
-  const weakOwners = [...new Set(found.filter((f) => f.row.strength === 'weak').map((f) => f.ownerId))];
+  // A masked phone is held by thousands: it hints at duplicates (suggestions) but finds nobody.
+  const weakOwners = [...new Set(found.filter((f) => f.row.strength === 'weak' && f.row.kind !== 'masked_phone').map((f) => f.ownerId))];
   const base: Omit<ResolveResult, 'personId' | 'outcome' | 'created'> = {
     matchedIdentifierIds: found.map((f) => f.row.id),
     linkedIdentifierIds: [],
@@ -315,7 +317,7 @@ async function createPerson(tx: Db, ctx: AccessContext, merchantId: string, inpu
   ]);
   await appendAudit(tx, ctx, { action: 'identity.person.create', targetType: 'person', targetId: personId, after: { context: input.context, source, identifier_kinds: rows.map((r) => r.kind) } });
   await publishEvent(tx, merchantId, 'identity.person.created', { person_id: personId, context: input.context, source });
-  if (Object.keys(profile).length || rows.some((r) => r.kind === 'phone')) await refreshSuggestionsFor(tx, merchantId, [personId]);
+  if (Object.keys(profile).length || rows.some((r) => r.kind === 'phone' || r.kind === 'masked_phone')) await refreshSuggestionsFor(tx, merchantId, [personId]);
   return {
     personId,
     outcome: 'created',
@@ -394,7 +396,7 @@ async function touchPerson(
       after: { context: input.context, source, linked_identifier_ids: linked.map((r) => r.id), verified_identifier_ids: verified.map((r) => r.id), filled: Object.keys(filled) },
     });
     if (linked.length) await publishEvent(tx, merchantId, 'identity.identifier.linked', { person_id: personId, identifier_ids: linked.map((r) => r.id), context: input.context });
-    if (Object.keys(filled).length || [...linked, ...verified].some((r) => r.kind === 'phone')) await refreshSuggestionsFor(tx, merchantId, [personId]);
+    if (Object.keys(filled).length || [...linked, ...verified].some((r) => r.kind === 'phone' || r.kind === 'masked_phone')) await refreshSuggestionsFor(tx, merchantId, [personId]);
   }
   return {
     ...base,

@@ -8,8 +8,8 @@ import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
 import { appendAudit, authorize, clampLimit, publishEvent, requireMerchantId, type AccessContext, type Page } from '../platform/index.js';
 import { identityErrors } from './errors.js';
-import { blockingKeys } from './match-evaluation.js';
-import { parseBirthday, type MatchProfile } from './match-features.js';
+import { serviceBlockingKeys } from './match-evaluation.js';
+import { type MatchProfile } from './match-features.js';
 import { scoreMatch, SUGGESTION_THRESHOLD, type MatchScore } from './match-score.js';
 import { defaultSurvivor, mergeInTransaction, type MergeView, getMerge } from './merge.js';
 import { lockPersons, orderedPair, type PersonRow } from './persons.js';
@@ -25,19 +25,15 @@ export const CANDIDATE_CAP = 2000;
 export type SuggestionRow = typeof suggestions.$inferSelect;
 
 /** Blocking keys: those of match-evaluation.ts (surname, phone last 4) plus the birthday's day. */
-export function personBlockKeys(profile: MatchProfile): string[] {
-  const keys = new Set(blockingKeys(profile));
-  const birthday = parseBirthday(profile.birthday);
-  if (birthday) keys.add(`birthday:${String(birthday.month).padStart(2, '0')}-${String(birthday.day).padStart(2, '0')}`);
-  return [...keys];
-}
+export const personBlockKeys = serviceBlockingKeys;
 
 async function profilesOf(tx: Db, merchantId: string, rows: readonly PersonRow[]): Promise<Map<string, MatchProfile>> {
   const phones = rows.length
     ? await tx
         .select({ personId: identifiers.personId, value: identifiers.value })
         .from(identifiers)
-        .where(and(eq(identifiers.merchantId, merchantId), eq(identifiers.kind, 'phone'), inArray(identifiers.personId, rows.map((r) => r.id))))
+        // Masked phones (138****5678) are compared on the digits they show.
+        .where(and(eq(identifiers.merchantId, merchantId), inArray(identifiers.kind, ['phone', 'masked_phone']), inArray(identifiers.personId, rows.map((r) => r.id))))
     : [];
   const map = new Map<string, MatchProfile>();
   for (const row of rows) {
