@@ -2,12 +2,13 @@ import { useEffect, useState } from 'react';
 import { Card, Descriptions, Space, Spin, Tag, Typography } from 'antd';
 import { api } from '../api.js';
 import { isMessageKey, useI18n } from '../i18n.js';
+import { yuan } from './money.js';
 import { LoadError } from './PageHeader.js';
 
 // Views of the identity (ID+) API, as src/modules/identity/routes.ts answers them, and the small
 // pieces the ID+ pages share.
 
-export const identifierKinds = ['wechat_openid', 'wechat_unionid', 'alipay_user_id', 'alipay_open_id', 'phone', 'card_number', 'email', 'external_id', 'device_id'] as const;
+export const identifierKinds = ['wechat_openid', 'wechat_unionid', 'alipay_user_id', 'alipay_open_id', 'phone', 'card_number', 'email', 'external_id', 'device_id', 'masked_phone'] as const;
 
 export interface Identifier {
   id: string;
@@ -44,6 +45,11 @@ export interface HistoryEntry {
   occurred_at: string;
 }
 
+export interface ModuleMove {
+  module: string;
+  counts: Record<string, number>;
+}
+
 export interface Merge {
   id: string;
   survivor_id: string;
@@ -54,6 +60,8 @@ export interface Merge {
   filled_attributes: unknown;
   decision: unknown;
   modules: string[];
+  /** What each module moved, counted per kind (payments: 3, points: 1200). */
+  moves: ModuleMove[];
   actor_kind: string;
   actor_id: string;
   created_at: string;
@@ -177,5 +185,40 @@ export function PersonSide({ personId, title, testId }: { personId: string; titl
         </>
       )}
     </Card>
+  );
+}
+
+/** "payments 3 · membership 1 member, 1,200 points, ¥50.00": what a merge moved, module by module. */
+export function useMoveLabels(): (moves: readonly ModuleMove[]) => { module: string; label: string; parts: string[] }[] {
+  const { t } = useI18n();
+  return (moves) =>
+    moves
+      .map((move) => {
+        const parts = Object.entries(move.counts)
+          .filter(([, n]) => n !== 0)
+          .map(([kind, n]) => {
+            const key = `identity.count.${kind}`;
+            if (kind === 'stored_value_fen') return t('identity.count.stored_value_fen', { amount: yuan(n) });
+            return isMessageKey(key) ? t(key, { n: n.toLocaleString() }) : `${kind} ${n}`;
+          });
+        const moduleKey = `identity.module.${move.module}`;
+        return { module: move.module, label: isMessageKey(moduleKey) ? t(moduleKey) : move.module, parts };
+      })
+      .filter((m) => m.parts.length > 0);
+}
+
+/** Tags per module with its counts; "—" when no module moved anything. */
+export function MovesTags({ moves, testId }: { moves: readonly ModuleMove[]; testId?: string }) {
+  const { t } = useI18n();
+  const labels = useMoveLabels()(moves);
+  if (!labels.length) return <Typography.Text type="secondary" data-testid={testId}>{t('identity.nothingMoved')}</Typography.Text>;
+  return (
+    <Space size={[4, 4]} wrap data-testid={testId}>
+      {labels.map((m) => (
+        <Tag key={m.module} data-testid={testId ? `${testId}-${m.module}` : undefined}>
+          {m.label}: {m.parts.join(t('identity.countSeparator'))}
+        </Tag>
+      ))}
+    </Space>
   );
 }

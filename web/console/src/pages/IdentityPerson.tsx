@@ -10,7 +10,7 @@ import { StatusTag } from '../components/StatusTag.js';
 import { usePagedList } from '../components/usePagedList.js';
 import { problemText } from '../components/problems.js';
 import { buttonTestId, rowTestId } from '../components/testid.js';
-import { identifierKinds, identityWriters, KindTag, mergers, PersonSide, StrengthTag, type Identifier, type Merge, type Person, type PersonSummary } from '../components/identity.js';
+import { identifierKinds, identityWriters, KindTag, mergers, MovesTags, PersonSide, StrengthTag, type Identifier, type Merge, type Person, type PersonSummary } from '../components/identity.js';
 
 // ID+ persons: find a person by any identifier (or open one from a payment), and see everything
 // identity knows: identifiers with where each came from, the history of links and merges, and the
@@ -223,6 +223,7 @@ export function IdentityPanel({ personId, onOpen }: { personId: string; onOpen(i
           { title: t('identity.absorbed'), dataIndex: 'absorbed_id', render: (v: string) => <code className="id">{v}</code> },
           { title: t('identity.mergeKind'), dataIndex: 'kind', render: (v: string) => <Tag>{v}</Tag> },
           { title: t('identity.reason'), dataIndex: 'reason' },
+          { title: t('identity.moved'), key: 'moves', render: (_: unknown, m) => <MovesTags moves={m.moves ?? []} testId={`merge-moves-${m.id}`} /> },
           {
             title: t('common.status'),
             key: 'state',
@@ -444,6 +445,15 @@ function UnmergeModal({ merge, onClose, onDone }: { merge: Merge | null; onClose
     >
       {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 16 }} />}
       {merge && <Typography.Paragraph>{t('identity.unmergeHint', { survivor: merge.survivor_id, absorbed: merge.absorbed_id })}</Typography.Paragraph>}
+      {merge && (
+        <div style={{ marginBottom: 16 }}>
+          <Typography.Paragraph style={{ marginBottom: 4 }}>{t('identity.unmergeMoves')}</Typography.Paragraph>
+          <MovesTags moves={merge.moves ?? []} testId="unmerge-moves" />
+          <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+            {t('identity.unmergeShortfall')}
+          </Typography.Paragraph>
+        </div>
+      )}
       <Form form={form} layout="vertical">
         <Form.Item name="reason" label={t('identity.reason')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 500 }]}>
           <Input.TextArea rows={2} data-testid="unmerge-reason" />
