@@ -140,3 +140,24 @@ describe('partner-issued coupons', () => {
     expect(audit.items.filter((e) => e.action === 'membership.coupon_template.partner_issuing')).toHaveLength(2);
   });
 });
+
+describe('a member’s payments', () => {
+  async function payAtCounter(buyer: string): Promise<{ id: string; person_id: string | null }> {
+    const code = await t.app.inject({ method: 'POST', url: '/sandbox/buyer-codes', payload: { channel: 'alipay', behaviour: 'pay', buyer } });
+    expect(code.statusCode, code.body).toBeLessThan(300);
+    const payment = await owner.ok<{ id: string }>('POST', '/v1/payments', { store_id: storeId, amount_fen: 1_500, auth_code: code.json<{ auth_code: string }>().auth_code });
+    return owner.ok('GET', `/v1/payments/${payment.id}`);
+  }
+
+  it('the payments list filters by the ID+ person who paid, which the member drawer uses', async () => {
+    const first = await payAtCounter('member-pays-1');
+    const second = await payAtCounter('member-pays-2');
+    const again = await payAtCounter('member-pays-1');
+    expect(first.person_id).toMatch(/^per_/);
+    expect(second.person_id).not.toBe(first.person_id);
+    const page = await cashier.ok<{ items: { id: string }[] }>('GET', `/v1/payments?person_id=${first.person_id}`);
+    expect(page.items.map((p) => p.id)).toEqual([again.id, first.id]);
+    const bad = await owner.raw('GET', '/v1/payments?person_id=nope');
+    expect(bad.statusCode).toBe(400);
+  });
+});

@@ -209,6 +209,8 @@ export interface PaymentFilter {
   readonly storeId?: string | undefined;
   readonly channel?: ChannelName | undefined;
   readonly status?: PaymentStatus | undefined;
+  /** The ID+ person who paid (a member's payments in the console). */
+  readonly personId?: string | undefined;
   readonly from?: Date | undefined;
   readonly to?: Date | undefined;
   readonly after?: string | undefined;
@@ -224,6 +226,7 @@ export async function listPayments(db: Db, ctx: AccessContext, filter: PaymentFi
   if (filter.storeId) conditions.push(eq(paymentOrders.storeId, filter.storeId));
   if (filter.channel) conditions.push(eq(paymentOrders.channel, filter.channel));
   if (filter.status) conditions.push(eq(paymentOrders.status, filter.status));
+  if (filter.personId) conditions.push(eq(paymentOrders.personId, filter.personId));
   if (filter.from) conditions.push(gte(paymentOrders.createdAt, filter.from));
   if (filter.to) conditions.push(lt(paymentOrders.createdAt, filter.to));
   // Newest first; ids are time-sortable, so "older than this id" is the cursor.

@@ -124,7 +124,7 @@ export function MemberDrawer({ memberId, onClose, onChanged }: { memberId: strin
                 {member.store_id ? ` · ${storeName(member.store_id)}` : ''}
               </Descriptions.Item>
               <Descriptions.Item label={t('mem.consent')}>
-                v{member.consent_version} · {member.consent_purposes.join(', ')} · {t('mem.marketingOptIn')}: {member.marketing_opt_in ? t('common.yes') : t('common.no')}
+                {member.consent_version} · {member.consent_purposes.join(', ')} · {t('mem.marketingOptIn')}: {member.marketing_opt_in ? t('common.yes') : t('common.no')}
               </Descriptions.Item>
               <Descriptions.Item label="ID+">
                 {member.person_id ? (
