@@ -561,3 +561,42 @@ export const memberCodeKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.memberId] })],
 );
+
+/**
+ * Coupons given automatically (coupon-gifts.ts): on joining, or on a payment of at least an amount.
+ * A rule names one template; the template's stock, per-member limit and validity still apply.
+ */
+export const couponGiftRules = pgTable(
+  'membership_coupon_gift_rules',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    trigger: text('trigger').notNull(), // join | payment
+    templateId: text('template_id').notNull(),
+    /** payment only: the payment's amount must reach this. */
+    minAmountFen: fen('min_amount_fen'),
+    /** Only payments (or joins) at these stores; null = every store. */
+    storeIds: text('store_ids').array(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.id] })],
+);
+
+/** What each rule did for each join or payment, exactly once: the coupon given, or why none was. */
+export const couponGifts = pgTable(
+  'membership_coupon_gifts',
+  {
+    merchantId: text('merchant_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    /** The member id (join) or the payment id (payment). */
+    triggerReference: text('trigger_reference').notNull(),
+    memberId: text('member_id').notNull(),
+    couponId: text('coupon_id'),
+    /** Set when no coupon was given: out of stock, member limit reached, template inactive… */
+    skippedReason: text('skipped_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.ruleId, t.triggerReference] }), index('membership_coupon_gifts_member_idx').on(t.merchantId, t.memberId)],
+);
