@@ -8,7 +8,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
 import { createSecretBox } from '../../kernel/secret-box.js';
-import { appendAudit, authorize, requireMerchantId, type AccessContext } from '../platform/index.js';
+import { appendAudit, authorize, findMerchantById, requireMerchantId, type AccessContext } from '../platform/index.js';
 import type { ChannelName } from './channels/adapter.js';
 import { ChannelCredentials, credentialSecretFields, withoutSecrets, type AlipayCredentials, type WechatpayCredentials } from './channels/channel-credentials.js';
 import { paymentErrors } from './errors.js';
@@ -182,6 +182,9 @@ export async function putChannelAccount(db: Db, config: Pick<Config, 'secretKey'
 export async function setChannelRates(db: Db, ctx: AccessContext, merchantId: string, channel: ChannelName, rates: { feeRatePpm: number; costRatePpm: number }): Promise<void> {
   authorize(ctx, 'operator.payment_rates.write');
   if (ctx.merchantId) throw paymentErrors.make('operator_only');
+  // Only the operator's own merchants: the update below is keyed by merchant id alone.
+  const merchant = await findMerchantById(db, merchantId);
+  if (!merchant || merchant.operatorId !== ctx.operatorId) throw paymentErrors.make('merchant_not_found');
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(channelAccounts)

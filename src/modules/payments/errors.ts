@@ -18,6 +18,7 @@ export const paymentErrors = defineErrors({
   bill_unreadable: { status: 400, title: 'The bill file could not be read' },
   line_already_resolved: { status: 409, title: 'This reconciliation line is already resolved' },
   operator_only: { status: 403, title: 'Only the operator can do this' },
+  merchant_not_found: { status: 404, title: 'Merchant not found' },
   payment_input_invalid: { status: 400, title: 'The payment request is not valid' },
   purpose_payment_in_progress: { status: 409, title: 'Another payment for this purpose is in progress and could not be closed' },
   purpose_already_paid: { status: 409, title: 'This purpose is already paid by a payment of another amount' },

@@ -18,6 +18,7 @@ export function registerPaymentPolicies(): void {
     'operator.settlements.read': { roles: ['operator_admin', 'agent'], scope: 'operator:read' },
     'operator.payment_channels.read': { roles: ['operator_admin'], scope: 'operator:read' },
     'operator.payment_channels.write': { roles: ['operator_admin'], scope: 'operator:write' },
+    'operator.payment_rates.read': { roles: ['operator_admin', 'agent'], scope: 'operator:read' },
     'operator.payment_rates.write': { roles: ['operator_admin'], scope: 'operator:write' },
   });
 }

@@ -9,6 +9,7 @@ import * as channelConfig from './channel-config.js';
 import { collectWithBarcode } from './counter.js';
 import type { DailyFigures } from './fee-split.js';
 import * as orders from './payment-orders.js';
+import * as rates from './rates.js';
 import * as reconciliation from './reconciliation.js';
 import * as refundService from './refunds.js';
 import * as settlement from './settlement.js';
@@ -94,11 +95,25 @@ const ChannelAccountView = Type.Object({
   environment: Type.String(),
   config: Type.Record(Type.String(), Type.Unknown(), { description: 'identifiers and public keys; never the secrets' }),
   secret_fingerprints: Type.Record(Type.String(), Type.String()),
-  fee_rate_ppm: Type.Integer(),
-  cost_rate_ppm: Type.Integer(),
+  fee_rate_ppm: Type.Integer({ description: 'the merchant’s fee rate (ppm: 3800 = 0.38 %); the channel cost is the operator’s and not shown here' }),
   status: Type.String(),
   notify_url: Type.String(),
   updated_at: Timestamp,
+});
+const MerchantRatesView = Type.Object({
+  merchant_id: Type.String(),
+  merchant_name: Type.String(),
+  agent: Nullable(Type.Object({ id: Type.String(), name: Type.String(), share_bps: Type.Integer({ description: 'the agent’s share of the margin (3000 = 30 %)' }) })),
+  channels: Type.Array(
+    Type.Object({
+      channel: Channel,
+      fee_rate_ppm: Type.Integer({ description: 'what the merchant pays (ppm of volume)' }),
+      cost_rate_ppm: Type.Integer({ description: 'what the channel charges the operator' }),
+      margin_ppm: Type.Integer({ description: 'fee − cost' }),
+      agent_ppm: Type.Integer({ description: 'the agent’s part of the margin (display; commission is computed daily in fen)' }),
+      status: Type.String(),
+    }),
+  ),
 });
 const OperatorChannelView = Type.Object({ channel: Channel, environment: Type.String(), config: Type.Record(Type.String(), Type.Unknown()), secret_fingerprints: Type.Record(Type.String(), Type.String()), updated_at: Timestamp });
 const Figures = Type.Object({
@@ -252,7 +267,6 @@ export async function paymentRoutes(instance: FastifyInstance, { db, config }: M
     config: a.config,
     secret_fingerprints: a.secretFingerprints,
     fee_rate_ppm: a.feeRatePpm,
-    cost_rate_ppm: a.costRatePpm,
     status: a.status,
     notify_url: orders.notifyUrlOf(config, a),
     updated_at: a.updatedAt.toISOString(),
@@ -557,6 +571,56 @@ export async function paymentRoutes(instance: FastifyInstance, { db, config }: M
       const view = await channelConfig.putOperatorChannelAccountFromApi(db, config, accessOf(request), request.params.channel, request.body);
       return { channel: view.channel, environment: view.environment, config: view.config, secret_fingerprints: view.secretFingerprints, updated_at: view.updatedAt.toISOString() };
     },
+  );
+
+  // ---- fee rates (readable) ----
+  const rateRow = (r: rates.ChannelRates) => ({
+    channel: r.channel,
+    fee_rate_ppm: r.feeRatePpm,
+    cost_rate_ppm: r.costRatePpm,
+    margin_ppm: r.marginPpm,
+    agent_ppm: r.agentPpm,
+    status: r.status,
+  });
+  const merchantRatesView = (m: rates.MerchantRates) => ({
+    merchant_id: m.merchantId,
+    merchant_name: m.merchantName,
+    agent: m.agent ? { id: m.agent.id, name: m.agent.name, share_bps: m.agent.shareBps } : null,
+    channels: m.channels.map(rateRow),
+  });
+  app.get(
+    '/payment-rates',
+    {
+      schema: {
+        tags: ['payment channels'],
+        summary: 'The fee rate the merchant pays per channel (ppm: 3800 = 0.38 %)',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ channel: Channel, fee_rate_ppm: Type.Integer(), status: Type.String() })) }), ...errors() },
+      },
+    },
+    async (request) => ({ items: (await rates.merchantRates(db, accessOf(request))).map((r) => ({ channel: r.channel, fee_rate_ppm: r.feeRatePpm, status: r.status })) }),
+  );
+  app.get(
+    '/operator/payment-rates',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Every merchant’s fee rate, channel cost rate, margin and agent share per channel (an agent: its merchants)',
+        response: { 200: Type.Object({ items: Type.Array(MerchantRatesView) }), ...errors() },
+      },
+    },
+    async (request) => ({ items: (await rates.operatorRates(db, accessOf(request))).map(merchantRatesView) }),
+  );
+  app.get(
+    '/operator/merchants/:merchantId/payment-rates',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'One merchant’s fee rate, channel cost rate, margin and agent share per channel',
+        params: StrictObject({ merchantId: id('mch') }),
+        response: { 200: MerchantRatesView, ...errors() },
+      },
+    },
+    async (request) => merchantRatesView(await rates.operatorMerchantRates(db, accessOf(request), request.params.merchantId)),
   );
 
   app.put(

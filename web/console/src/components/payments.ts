@@ -85,7 +85,6 @@ export interface ChannelAccount {
   config: Record<string, unknown>;
   secret_fingerprints: Record<string, string>;
   fee_rate_ppm: number;
-  cost_rate_ppm: number;
   status: string;
   notify_url: string;
   updated_at: string;

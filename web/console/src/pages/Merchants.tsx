@@ -9,6 +9,7 @@ import { StatusTag } from '../components/StatusTag.js';
 import { usePagedList } from '../components/usePagedList.js';
 import { problemText } from '../components/problems.js';
 import { buttonTestId, rowTestId } from '../components/testid.js';
+import { RatesPanel } from '../components/RatesPanel.js';
 
 interface CreateForm {
   name: string;
@@ -33,6 +34,8 @@ export default function MerchantsPage() {
   const list = usePagedList<Merchant>('/v1/merchants');
   const [agents, setAgents] = useState<Agent[]>([]);
   const [creating, setCreating] = useState(false);
+  // Fee rates per channel: read by the operator and the merchant's agent, set by operator admins.
+  const [ratesOf, setRatesOf] = useState<Merchant | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<CreateForm>();
   const withOwner = Form.useWatch('with_owner', form);
@@ -113,6 +116,15 @@ export default function MerchantsPage() {
           { title: t('common.status'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
           { title: t('common.createdAt'), dataIndex: 'created_at', render: (v: string) => formatTime(v) },
           { title: t('common.id'), dataIndex: 'id', render: (v: string) => <code className="id">{v}</code> },
+          {
+            title: t('merchants.rates'),
+            key: 'rates',
+            render: (_: unknown, m: Merchant) => (
+              <Button size="small" onClick={() => setRatesOf(m)} {...buttonTestId(`merchant-rates-${m.id}`)}>
+                {t('merchants.rates')}
+              </Button>
+            ),
+          },
           ...(canWrite
             ? [
                 {
@@ -136,6 +148,9 @@ export default function MerchantsPage() {
         ]}
       />
       <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+      <Modal open={ratesOf !== null} title={ratesOf ? `${t('merchants.rates')} · ${ratesOf.name}` : ''} footer={null} width={820} destroyOnHidden onCancel={() => setRatesOf(null)} data-testid="merchant-rates-modal">
+        {ratesOf && <RatesPanel merchantId={ratesOf.id} canWrite={canWrite} />}
+      </Modal>
       <Modal
         open={creating}
         title={t('merchants.create')}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Radio, Row, Select, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Radio, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { EditOutlined, SafetyOutlined } from '@ant-design/icons';
 import { api, ApiError, fetchAll, request, type Merchant } from '../api.js';
 import { useI18n } from '../i18n.js';
@@ -7,7 +7,8 @@ import { hasRole, merchantManagers, useMe } from '../session.js';
 import { LoadError, PageHeader } from '../components/PageHeader.js';
 import { StatusTag } from '../components/StatusTag.js';
 import { problemText } from '../components/problems.js';
-import { buttonTestId } from '../components/testid.js';
+import { buttonTestId, rowTestId } from '../components/testid.js';
+import type { MerchantRates } from '../components/RatesPanel.js';
 import { channels, formatPpm, parsePercentToPpm, type ChannelAccount, type ChannelName, type OperatorChannel } from '../components/payments.js';
 import { ChannelTag } from './Payments.js';
 
@@ -123,8 +124,9 @@ function MerchantChannels() {
                       <Descriptions size="small" column={2} style={{ marginBottom: 16 }}>
                         <Descriptions.Item label={t('channels.mode')}>{account.mode}</Descriptions.Item>
                         <Descriptions.Item label={t('channels.updatedAt')}>{formatTime(account.updated_at)}</Descriptions.Item>
-                        <Descriptions.Item label={t('channels.feeRate')}>{formatPpm(account.fee_rate_ppm)}</Descriptions.Item>
-                        <Descriptions.Item label={t('channels.costRate')}>{formatPpm(account.cost_rate_ppm)}</Descriptions.Item>
+                        <Descriptions.Item label={t('channels.feeRate')}>
+                          <span data-testid={`channel-fee-${channel}`}>{formatPpm(account.fee_rate_ppm)}</span>
+                        </Descriptions.Item>
                         <Descriptions.Item label={t('channels.notifyUrl')} span={2}>
                           <Typography.Text code copyable style={{ wordBreak: 'break-all' }}>
                             {account.notify_url}
@@ -370,6 +372,15 @@ function OperatorChannels() {
   const [merchants, setMerchants] = useState<Merchant[]>([]);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ merchant_id: string; channel: ChannelName; fee: string; cost: string }>();
+  const [allRates, setAllRates] = useState<MerchantRates[]>([]);
+  const loadRates = useCallback(() => {
+    api
+      .get<{ items: MerchantRates[] }>('/v1/operator/payment-rates')
+      .then((r) => setAllRates(r.items))
+      .catch((e: unknown) => setError(e));
+  }, []);
+  useEffect(() => loadRates(), [loadRates]);
+  const rateRows = allRates.flatMap((m) => m.channels.map((c) => ({ key: `${m.merchant_id}:${c.channel}`, merchant: m, ...c })));
 
   useEffect(() => {
     let live = true;
@@ -402,6 +413,7 @@ function OperatorChannels() {
     try {
       await request('PUT', `/v1/operator/merchants/${v.merchant_id}/payment-channels/${v.channel}/rates`, { fee_rate_ppm: parsePercentToPpm(v.fee), cost_rate_ppm: parsePercentToPpm(v.cost) });
       message.success(t('common.saved'));
+      loadRates();
     } catch (e) {
       message.error(problemText(e));
     } finally {
@@ -463,6 +475,26 @@ function OperatorChannels() {
             </Button>
           </Form.Item>
         </Form>
+        <Table
+          size="small"
+          style={{ marginTop: 16 }}
+          pagination={false}
+          dataSource={rateRows}
+          data-testid="operator-rates-table"
+          onRow={(r) => rowTestId(`operator-rates-${r.merchant.merchant_id}-${r.channel}`)}
+          columns={[
+            { title: t('merchants.title'), key: 'merchant', render: (_: unknown, r) => r.merchant.merchant_name },
+            { title: t('payments.channel'), dataIndex: 'channel', render: (c: ChannelName) => <ChannelTag channel={c} /> },
+            { title: t('channels.feeRate'), dataIndex: 'fee_rate_ppm', render: (v: number) => formatPpm(v) },
+            { title: t('channels.costRate'), dataIndex: 'cost_rate_ppm', render: (v: number) => formatPpm(v) },
+            { title: t('rates.margin'), dataIndex: 'margin_ppm', render: (v: number) => formatPpm(v) },
+            {
+              title: t('rates.agentShare'),
+              key: 'agent',
+              render: (_: unknown, r) => (r.merchant.agent ? `${r.merchant.agent.name} · ${r.merchant.agent.share_bps / 100}% (${formatPpm(r.agent_ppm)})` : t('rates.noAgent')),
+            },
+          ]}
+        />
       </Card>
     </>
   );
