@@ -220,8 +220,10 @@ describe('membership console in Chromium', () => {
 
     await page.getByTestId('member-tab-stored-value').click();
     await page.getByTestId('sv-topup').click();
+    // Collected with the buyer's 付款码 through payments; the plan's ¥10 bonus is credited with it.
     await fillField(page, 'topup-amount', '100.00');
-    await fillField(page, 'topup-reference', 'pos-topup-0001');
+    await pick(page, 'topup-store', `topup-store-${server.demo.storeIds[0]}`, '');
+    await fillField(page, 'topup-auth-code', await server.buyerCode('wechatpay', 'pay', 1, 'lin-topup'));
     await page.getByTestId('topup-submit').click();
     await eventually(() => text(page, 'sv-balance')).toContain('110.00');
     expect(await text(page, 'sv-principal')).toContain('100.00');

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
-import { Alert, App, Button, Col, DatePicker, Descriptions, Drawer, Flex, Form, Input, InputNumber, Modal, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Col, DatePicker, Descriptions, Drawer, Flex, Form, Input, InputNumber, Modal, Popconfirm, Radio, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { Link } from 'react-router-dom';
@@ -579,11 +579,18 @@ function RefundPrincipalModal({ open, member, account, onClose, onDone }: { open
   );
 }
 
+/**
+ * 充值: collect with the buyer's 付款码 (POST /v1/membership/top-ups, credited when the payment
+ * succeeds), or record a top-up already paid elsewhere against its payment reference.
+ */
 function TopUpModal({ open, member, onClose, onDone }: { open: boolean; member: Member; onClose(): void; onDone(): void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const me = useMe();
   const { program } = useProgram();
-  const d = useDialog<{ amount: string; payment_reference: string }>(open, {});
+  const { stores } = useStores(open);
+  const d = useDialog<{ mode: 'collect' | 'record'; amount: string; auth_code?: string; store_id?: string; payment_reference?: string }>(open, { mode: 'collect', store_id: me.store_ids?.[0] });
+  const mode = Form.useWatch('mode', d.form);
   return (
     <Modal
       open={open}
@@ -598,8 +605,19 @@ function TopUpModal({ open, member, onClose, onDone }: { open: boolean; member: 
         void d.run(async (v) => {
           const amount = parseYuan(v.amount);
           if (amount === null) return;
-          const r = await api.post<{ bonus_fen: number }>(`/v1/members/${member.id}/stored-value/top-ups`, { amount_fen: amount, payment_reference: v.payment_reference.trim() });
-          message.success(t('mem.sv.toppedUp', { bonus: yuan(r.bonus_fen) }));
+          if (v.mode === 'collect') {
+            const r = await request<{ status: string; bonus_fen: number; failure_reason: string | null }>('POST', '/v1/membership/top-ups', {
+              member_id: member.id,
+              store_id: v.store_id,
+              amount_fen: amount,
+              payment: { auth_code: (v.auth_code ?? '').trim() },
+            });
+            if (r.status === 'failed') throw new Error(`${t('mem.sv.topUpFailed')}: ${r.failure_reason ?? ''}`);
+            message.success(r.status === 'credited' ? t('mem.sv.toppedUp', { bonus: yuan(r.bonus_fen) }) : t('mem.sv.topUpPending'));
+          } else {
+            const r = await api.post<{ bonus_fen: number }>(`/v1/members/${member.id}/stored-value/top-ups`, { amount_fen: amount, payment_reference: (v.payment_reference ?? '').trim() });
+            message.success(t('mem.sv.toppedUp', { bonus: yuan(r.bonus_fen) }));
+          }
           onDone();
         })
       }
@@ -611,12 +629,29 @@ function TopUpModal({ open, member, onClose, onDone }: { open: boolean; member: 
         </Typography.Paragraph>
       )}
       <Form form={d.form} layout="vertical">
+        <Form.Item name="mode">
+          <Radio.Group optionType="button">
+            <Radio value="collect" data-testid="topup-mode-collect">{t('mem.sv.collect')}</Radio>
+            <Radio value="record" data-testid="topup-mode-record">{t('mem.sv.record')}</Radio>
+          </Radio.Group>
+        </Form.Item>
         <Form.Item name="amount" label={t('mem.sv.topUpAmount')} rules={[{ required: true, message: t('common.required') }, { validator: async (_r, v: string | undefined) => (v && (parseYuan(v) ?? 0) < 1 ? Promise.reject(new Error(t('payments.amountInvalid'))) : undefined) }]}>
           <Input prefix="¥" inputMode="decimal" data-testid="topup-amount" />
         </Form.Item>
-        <Form.Item name="payment_reference" label={t('mem.sv.paymentReference')} extra={t('mem.sv.paymentReferenceHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
-          <Input data-testid="topup-reference" />
-        </Form.Item>
+        {mode === 'record' ? (
+          <Form.Item name="payment_reference" label={t('mem.sv.paymentReference')} extra={t('mem.sv.paymentReferenceHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
+            <Input data-testid="topup-reference" />
+          </Form.Item>
+        ) : (
+          <>
+            <Form.Item name="store_id" label={t('payments.store')} rules={[{ required: true, message: t('common.required') }]}>
+              <Select options={stores.map((s) => ({ value: s.id, label: <span data-testid={`topup-store-${s.id}`}>{s.name}</span> }))} data-testid="topup-store" />
+            </Form.Item>
+            <Form.Item name="auth_code" label={t('counter.authCode')} extra={t('counter.authCodeHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+              <Input inputMode="numeric" data-testid="topup-auth-code" />
+            </Form.Item>
+          </>
+        )}
       </Form>
     </Modal>
   );
