@@ -310,6 +310,28 @@ describe('checkout remainder through payments', () => {
     expect(round.checkouts).toMatchObject({ completed: 0, released: 0 });
   });
 
+  it('the worker settles a checkout whose payment ended unheard, once, and its sweeps are idempotent', async () => {
+    const buyer = nextBuyer();
+    const { member, couponId } = await loadedMember(buyer);
+    const balance = (await card(member.id)).balance_fen;
+    const waiting = await cashier.ok<Checkout>('POST', '/v1/checkouts', { member_id: member.id, store_id: storeId, reference: 'mp-order-6', amount_fen: 20_000, coupon_ids: [couponId], stored_value_fen: 2_000, payment: { method: 'qr', channel: 'alipay' } });
+    expect((await t.api('POST', `/v1/payments/${waiting.remainder_payment!.payment_id}/close`, {})).statusCode).toBeLessThan(300);
+    // No event consumed: the sweep alone finds the payment closed and releases the checkout.
+    const later = new Date(Date.now() + 120_000);
+    const first = await runMembershipWorkers(t.database.db, t.config, later, { force: true });
+    expect(first.checkouts?.released).toBeGreaterThanOrEqual(1);
+    expect((await cashier.ok<Checkout>('GET', `/v1/checkouts/${waiting.id}`)).status).toBe('released');
+    expect((await card(member.id)).balance_fen).toBe(balance);
+    const again = await runMembershipWorkers(t.database.db, t.config, later, { force: true });
+    expect(again.checkouts).toMatchObject({ completed: 0, released: 0, orphansRefunded: 0 });
+    expect(again.expiry).toMatchObject({ points: 0 });
+    expect(again.tiers).toMatchObject({ changed: 0 });
+    await drain(); // the late payment.closed event: already released, nothing restored twice
+    expect((await card(member.id)).balance_fen).toBe(balance);
+    expect((await cashier.ok<{ status: string }>('GET', `/v1/membership/coupons/${couponId}`)).status).toBe('issued');
+    await ledgersOk();
+  });
+
   it('refunds half a checkout: cash through payments, value parts and earned points in proportion, coupon kept', async () => {
     const buyer = nextBuyer();
     const { member, couponId } = await loadedMember(buyer);
