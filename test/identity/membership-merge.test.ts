@@ -132,4 +132,34 @@ describe('merging two members through ID+', () => {
     await unmerge(m);
     expect((await member(a.id)).person_id).toBe(a.person_id);
   });
+
+  it('moves debt to the survivor and back; debt the survivor repaid meanwhile comes back to it as points', async () => {
+    await owner.ok('PATCH', '/v1/membership/program', { allow_negative_points: true });
+    const s = await memberWithValue(300, 0);
+    const a = await memberWithValue(100, 0);
+    await owner.ok('POST', `/v1/members/${a.id}/points/spend`, { points: 150 });
+    expect(await points(a)).toMatchObject({ total: -50, debt: 50 });
+
+    const first = await merge(s, a);
+    expect((await points(s)).total).toBe(250);
+    await ledgersOk();
+    await unmerge(first);
+    expect(await points(a)).toMatchObject({ total: -50, debt: 50 });
+    expect((await points(s)).total).toBe(300);
+    await ledgersOk();
+
+    // Merged again (a new person decision), the survivor spends its points, so the next earn repays
+    // the absorbed member's debt; unmerging gives the debt back and the survivor its repayment.
+    const fresh = await enrol(owner);
+    await owner.ok('POST', `/v1/members/${fresh.id}/points/earn`, { points: 10, reason: 'welcome' });
+    const second = await merge(fresh, a);
+    expect(await points(fresh)).toMatchObject({ total: -40 });
+    await owner.ok('POST', `/v1/members/${fresh.id}/points/earn`, { points: 30, reason: 'earned while merged' });
+    expect(await points(fresh)).toMatchObject({ total: -10, debt: 10 });
+    await unmerge(second);
+    expect(await points(a)).toMatchObject({ total: -50, debt: 50 });
+    expect(await points(fresh)).toMatchObject({ total: 40, debt: 0 });
+    await ledgersOk();
+    await owner.ok('PATCH', '/v1/membership/program', { allow_negative_points: false });
+  });
 });

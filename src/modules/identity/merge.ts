@@ -10,7 +10,7 @@ import { appendAudit, authorize, clampLimit, pageOf, publishEvent, requireMercha
 import { identityErrors } from './errors.js';
 import { identifierKey } from './identifier-kinds.js';
 import { mergeHandlerFor, mergeHandlers, type MoveRecord } from './merge-handlers.js';
-import { movesOf, type ModuleMove } from './merge-moves.js';
+import { movesOf, summarise, type ModuleMove } from './merge-moves.js';
 import {
   appendHistory,
   identifierSnapshot,
@@ -104,10 +104,12 @@ export async function mergeInTransaction(tx: Db, ctx: AccessContext, merchantId:
   // Each module moves what it owns, in this transaction: a failing handler undoes the whole merge.
   let position = 0;
   const modules: string[] = [];
+  const moves: Record<string, Record<string, number>> = {};
   for (const handler of mergeHandlers()) {
     const record = await handler.merge(tx, ctx, { merchantId, mergeId, survivorId, absorbedId });
     await tx.insert(mergeMoves).values({ merchantId, mergeId, position: position++, module: handler.module, record: record ?? null });
     modules.push(handler.module);
+    moves[handler.module] = summarise(handler.module, record ?? null);
   }
 
   const common = { mergeId, context: request.context ?? request.kind, reason: request.reason };
@@ -125,7 +127,8 @@ export async function mergeInTransaction(tx: Db, ctx: AccessContext, merchantId:
     action: 'identity.merge',
     targetType: 'person',
     targetId: survivorId,
-    after: { merge_id: mergeId, absorbed_id: absorbedId, kind: request.kind, reason: request.reason, moved_identifier_ids: moving.map((r) => r.id), modules },
+    // What each module moved is audited here, after every handler: the audit head stays the last lock.
+    after: { merge_id: mergeId, absorbed_id: absorbedId, kind: request.kind, reason: request.reason, moved_identifier_ids: moving.map((r) => r.id), modules, moves },
   });
   await publishEvent(tx, merchantId, 'identity.persons.merged', { merge_id: mergeId, survivor_id: survivorId, absorbed_id: absorbedId, kind: request.kind });
   await refreshSuggestionsFor(tx, merchantId, [survivorId, absorbedId]);
@@ -232,7 +235,13 @@ export async function unmergeInTransaction(tx: Db, ctx: AccessContext, merchantI
     { personId: survivorId, event: 'unmerged', detail: { absorbed_id: absorbedId, identifiers: moved, cleared_attributes: Object.keys(cleared) }, mergeId, context: 'unmerge', reason },
     { personId: absorbedId, event: 'restored', detail: { survivor_id: survivorId, identifiers: moved }, mergeId, context: 'unmerge', reason },
   ]);
-  await appendAudit(tx, ctx, { action: 'identity.unmerge', targetType: 'person', targetId: survivorId, before: { merge_id: mergeId, absorbed_id: absorbedId }, after: { reason } });
+  await appendAudit(tx, ctx, {
+    action: 'identity.unmerge',
+    targetType: 'person',
+    targetId: survivorId,
+    before: { merge_id: mergeId, absorbed_id: absorbedId, moves: Object.fromEntries(moves.map((m) => [m.module, summarise(m.module, m.record as MoveRecord)])) },
+    after: { reason },
+  });
   await publishEvent(tx, merchantId, 'identity.persons.unmerged', { merge_id: mergeId, survivor_id: survivorId, absorbed_id: absorbedId });
   await refreshSuggestionsFor(tx, merchantId, [survivorId, absorbedId]);
   return row!;

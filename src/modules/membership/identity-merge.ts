@@ -13,11 +13,13 @@
 // - the absorbed member becomes `merged`, pointing at the survivor's member, and reads resolve to it.
 // Unmerge moves back exactly what the record names and what is still there; what was used in the
 // meantime is a shortfall row (owed by the survivor's member to the absorbed one), never lost silently.
+// The audit entry is identity's (identity.merge / identity.unmerge, with each module's counts): it is
+// written after every handler, so the audit head stays the last lock of the transaction.
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
 import { identityErrors, registerMergeHandler, type MergeHandler, type MergeHandlerInput, type MoveRecord } from '../identity/index.js';
-import { appendAudit, publishEvent, type AccessContext } from '../platform/index.js';
+import { publishEvent, type AccessContext } from '../platform/index.js';
 import { lockPointsAccount } from './points-ledger.js';
 import { lotDates } from './points-lots.js';
 import { loadProgram, type Program } from './program.js';
@@ -58,15 +60,29 @@ export type MembershipMove =
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const date = (s: string | null) => (s ? new Date(s) : null);
 
-async function lockMembers(tx: Db, merchantId: string, memberIds: string[]): Promise<void> {
-  // One order for every lock (member id order, points then card), as ADR 0005 asks.
+/**
+ * Takes the locks in the order every membership operation takes them (ADR 0005): points accounts,
+ * then coupons by id, then stored-value cards — members in id order — so a checkout running at the
+ * same time queues instead of deadlocking. Returns the locked coupons.
+ */
+async function lockValue(tx: Db, merchantId: string, memberIds: string[], couponFilter: { memberId: string } | { ids: string[] }) {
   const ids = [...memberIds].sort();
   for (const id of ids) await lockPointsAccount(tx, merchantId, id);
+  const locked =
+    'ids' in couponFilter && couponFilter.ids.length === 0
+      ? []
+      : await tx
+          .select({ id: coupons.id, status: coupons.status, memberId: coupons.memberId })
+          .from(coupons)
+          .where(and(eq(coupons.merchantId, merchantId), 'ids' in couponFilter ? inArray(coupons.id, couponFilter.ids) : eq(coupons.memberId, couponFilter.memberId)))
+          .orderBy(asc(coupons.id))
+          .for('update');
   for (const id of ids) await lockStoredValueAccount(tx, merchantId, id);
+  return locked;
 }
 
 async function memberOfPerson(tx: Db, merchantId: string, personId: string): Promise<MemberRow | undefined> {
-  const [row] = await tx.select().from(members).where(and(eq(members.merchantId, merchantId), eq(members.personId, personId))).for('update');
+  const [row] = await tx.select().from(members).where(and(eq(members.merchantId, merchantId), eq(members.personId, personId)));
   return row;
 }
 
@@ -166,10 +182,12 @@ async function tierNote(tx: Db, ctx: AccessContext, member: MemberRow, metric: n
   });
 }
 
-async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, survivor: MemberRow, absorbed: MemberRow): Promise<MembershipMove> {
+async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, survivorId: string, absorbedId: string): Promise<MembershipMove> {
   const { merchantId, mergeId } = input;
   const now = new Date();
-  await lockMembers(tx, merchantId, [survivor.id, absorbed.id]);
+  const moved = (await lockValue(tx, merchantId, [survivorId, absorbedId], { memberId: absorbedId })).map((c) => ({ id: c.id, status: c.status }));
+  const survivor = await memberRow(tx, merchantId, survivorId);
+  const absorbed = await memberRow(tx, merchantId, absorbedId);
   const program = await loadProgram(tx, merchantId);
   const operationId = newId('membershipOperation');
   const why = `merged into ${survivor.id} (${mergeId})`;
@@ -207,12 +225,6 @@ async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, surv
   await writeCard(tx, ctx, merchantId, absorbed.id, -card.principalFen, -card.bonusFen, mergeId, why, now);
   await writeCard(tx, ctx, merchantId, survivor.id, card.principalFen, card.bonusFen, mergeId, `absorbed ${absorbed.id} (${mergeId})`, now);
 
-  const moved = await tx
-    .select({ id: coupons.id, status: coupons.status })
-    .from(coupons)
-    .where(and(eq(coupons.merchantId, merchantId), eq(coupons.memberId, absorbed.id)))
-    .orderBy(asc(coupons.id))
-    .for('update');
   if (moved.length) {
     await tx.update(coupons).set({ memberId: survivor.id, updatedAt: now }).where(and(eq(coupons.merchantId, merchantId), inArray(coupons.id, moved.map((c) => c.id))));
   }
@@ -236,7 +248,6 @@ async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, surv
     coupons: moved,
     tier_metric: tierMetricMoved,
   };
-  await appendAudit(tx, ctx, { action: 'membership.member.merge', targetType: 'member', targetId: survivor.id, after: { merge_id: mergeId, ...summaryOf(record), absorbed_member_id: absorbed.id } });
   await publishEvent(tx, merchantId, 'member.merged', { merge_id: mergeId, survivor_member_id: survivor.id, absorbed_member_id: absorbed.id });
   return record;
 }
@@ -252,7 +263,7 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
   const survivorId = move.survivor_member_id;
   const absorbedId = move.absorbed_member_id;
   const now = new Date();
-  await lockMembers(tx, merchantId, [survivorId, absorbedId]);
+  const lockedCoupons = await lockValue(tx, merchantId, [survivorId, absorbedId], { ids: move.coupons.map((c) => c.id) });
   const absorbed = await memberRow(tx, merchantId, absorbedId);
   const survivor = await memberRow(tx, merchantId, survivorId);
   if (absorbed.status !== 'merged' || absorbed.mergedInto !== survivorId) throw identityErrors.make('history_mismatch', `member ${absorbedId} is not merged into ${survivorId}`);
@@ -317,7 +328,7 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
   // Coupons go back in whatever state they are in; one redeemed meanwhile is a shortfall.
   if (move.coupons.length) {
     const ids = move.coupons.map((c) => c.id);
-    const current = await tx.select({ id: coupons.id, status: coupons.status }).from(coupons).where(and(eq(coupons.merchantId, merchantId), inArray(coupons.id, ids))).for('update');
+    const current = lockedCoupons;
     await tx.update(coupons).set({ memberId: absorbedId, updatedAt: now }).where(and(eq(coupons.merchantId, merchantId), inArray(coupons.id, ids)));
     for (const c of current) {
       const was = move.coupons.find((m) => m.id === c.id)?.status;
@@ -343,7 +354,6 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
     .where(and(eq(members.merchantId, merchantId), eq(members.id, survivorId)));
   await reevaluateTier(tx, ctx, merchantId, survivorId, now, `unmerge ${mergeId}`);
 
-  await appendAudit(tx, ctx, { action: 'membership.member.unmerge', targetType: 'member', targetId: absorbedId, after: { merge_id: mergeId, survivor_member_id: survivorId, shortfalls } });
   await publishEvent(tx, merchantId, 'member.unmerged', { merge_id: mergeId, survivor_member_id: survivorId, absorbed_member_id: absorbedId, shortfalls });
 }
 
@@ -373,10 +383,9 @@ export const membershipMergeHandler: MergeHandler = {
     const survivor = await memberOfPerson(tx, merchantId, survivorId);
     if (!survivor) {
       await tx.update(members).set({ personId: survivorId, updatedAt: new Date() }).where(and(eq(members.merchantId, merchantId), eq(members.id, absorbed.id)));
-      await appendAudit(tx, ctx, { action: 'membership.member.repoint', targetType: 'member', targetId: absorbed.id, before: { person_id: absorbedId }, after: { person_id: survivorId, merge_id: input.mergeId } });
       return { kind: 'repointed', member_id: absorbed.id } satisfies MembershipMove;
     }
-    return (await absorb(tx, ctx, input, survivor, absorbed)) as unknown as MoveRecord;
+    return (await absorb(tx, ctx, input, survivor.id, absorbed.id)) as unknown as MoveRecord;
   },
   async unmerge(tx, ctx, record, input) {
     const move = record as unknown as MembershipMove | null;
@@ -389,7 +398,6 @@ export const membershipMergeHandler: MergeHandler = {
         .where(and(eq(members.merchantId, merchantId), eq(members.id, move.member_id), eq(members.personId, survivorId)))
         .returning({ id: members.id });
       if (!row) throw identityErrors.make('history_mismatch', `member ${move.member_id} no longer belongs to ${survivorId}`);
-      await appendAudit(tx, ctx, { action: 'membership.member.repoint', targetType: 'member', targetId: move.member_id, before: { person_id: survivorId }, after: { person_id: absorbedId, merge_id: input.mergeId } });
       return;
     }
     await restore(tx, ctx, input, move, await loadProgram(tx, merchantId));

@@ -4,7 +4,6 @@
 // the only payments rows keyed by person (refunds and ledger entries name their payment).
 import { and, eq, inArray } from 'drizzle-orm';
 import { registerMergeHandler, type MergeHandler, type MoveRecord } from '../identity/index.js';
-import { appendAudit } from '../platform/index.js';
 import { paymentOrders } from './schema.js';
 
 interface PaymentsMove {
@@ -18,28 +17,23 @@ function paymentIdsOf(record: MoveRecord): string[] {
 
 export const paymentsMergeHandler: MergeHandler = {
   module: 'payments',
-  async merge(tx, ctx, { merchantId, mergeId, survivorId, absorbedId }) {
+  async merge(tx, _ctx, { merchantId, survivorId, absorbedId }) {
     const moved = await tx
       .update(paymentOrders)
       .set({ personId: survivorId })
       .where(and(eq(paymentOrders.merchantId, merchantId), eq(paymentOrders.personId, absorbedId)))
       .returning({ id: paymentOrders.id });
-    const paymentIds = moved.map((row) => row.id).sort();
-    if (paymentIds.length) {
-      await appendAudit(tx, ctx, { action: 'payments.payer.merge', targetType: 'person', targetId: survivorId, after: { merge_id: mergeId, absorbed_id: absorbedId, payment_ids: paymentIds } });
-    }
-    return { payment_ids: paymentIds };
+    // Audited by identity's merge entry (with these counts), written after every handler.
+    return { payment_ids: moved.map((row) => row.id).sort() };
   },
-  async unmerge(tx, ctx, record, { merchantId, mergeId, survivorId, absorbedId }) {
+  async unmerge(tx, _ctx, record, { merchantId, survivorId, absorbedId }) {
     const paymentIds = paymentIdsOf(record);
     if (!paymentIds.length) return;
     // Only payments still on the survivor: a payment is never re-assigned otherwise, so this is all of them.
-    const back = await tx
+    await tx
       .update(paymentOrders)
       .set({ personId: absorbedId })
-      .where(and(eq(paymentOrders.merchantId, merchantId), eq(paymentOrders.personId, survivorId), inArray(paymentOrders.id, paymentIds)))
-      .returning({ id: paymentOrders.id });
-    await appendAudit(tx, ctx, { action: 'payments.payer.unmerge', targetType: 'person', targetId: absorbedId, after: { merge_id: mergeId, survivor_id: survivorId, payment_ids: back.map((r) => r.id).sort() } });
+      .where(and(eq(paymentOrders.merchantId, merchantId), eq(paymentOrders.personId, survivorId), inArray(paymentOrders.id, paymentIds)));
   },
   summary(record) {
     return { payments: paymentIdsOf(record).length };
