@@ -132,6 +132,15 @@ describe('accrual from payment events', () => {
     await ledgersOk();
   });
 
+  it('an event naming a membership purpose that does not exist is consumed as nothing to do', async () => {
+    const payload = { payment_id: 'pay_00000000000000000000000000', store_id: storeId, amount_fen: 100, refunded_fen: 0, person_id: null, paid_at: new Date().toISOString(), status: 'succeeded' };
+    await t.database.db.transaction(async (tx) => {
+      await publishEvent(tx, t.demo.merchantId, 'payment.succeeded', { ...payload, purpose: { module: 'membership', kind: 'checkout', reference: 'chk_00000000000000000000000000' } });
+      await publishEvent(tx, t.demo.merchantId, 'payment.failed', { ...payload, status: 'failed', purpose: { module: 'membership', kind: 'top_up', reference: 'mtu_00000000000000000000000000' } });
+    });
+    await drain(); // asserts no consumption is retrying or failed
+  });
+
   it('a refund of half the payment takes back exactly half the points', async () => {
     const buyer = nextBuyer();
     const { member } = await memberPaying(buyer);

@@ -10,6 +10,7 @@
 // harmless.
 import { and, eq, gte, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { AppError } from '../../kernel/errors.js';
 import type { PaymentEventPayload } from '../payments/index.js';
 import { findMerchantById, subscribeToEvents, systemContext, type AccessContext, type DomainEvent } from '../platform/index.js';
 import { applyCheckoutPaymentRefund, completeCheckoutInTransaction, releaseCheckoutInTransaction } from './checkout-payments.js';
@@ -81,7 +82,20 @@ export async function reversePaymentRefund(tx: Db, ctx: AccessContext, merchantI
   await reverseInTransaction(tx, ctx, merchantId, lot.memberId, { reference: p.payment_id, refundReference: p.refund_id, refundAmountFen: p.refund_amount_fen }, now);
 }
 
+/** Errors that mean "nothing here for us" (a purpose naming no row of ours, a refund past the earn): retrying cannot help. */
+const NOTHING_TO_DO = new Set(['checkout_not_found', 'top_up_not_found', 'refund_exceeds_purchase']);
+
 export async function handlePaymentEvent(tx: Db, event: DomainEvent, now = new Date()): Promise<void> {
+  try {
+    // A savepoint, so that a refusal leaves no half-written effect behind when it is swallowed.
+    await tx.transaction((savepoint) => applyPaymentEvent(savepoint, event, now));
+  } catch (error) {
+    if (error instanceof AppError && NOTHING_TO_DO.has(error.code)) return;
+    throw error;
+  }
+}
+
+async function applyPaymentEvent(tx: Db, event: DomainEvent, now: Date): Promise<void> {
   const p = event.payload as unknown as PaymentEventPayload;
   const merchantId = event.merchantId;
   const ctx = await membershipSystemContext(tx, merchantId);
