@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMembershipWorkers } from '../../src/modules/membership/index.js';
+import { runSandboxNotifications } from '../../src/modules/payments/index.js';
 import { dispatchOutbox, publishEvent, runEventConsumers } from '../../src/modules/platform/index.js';
 import { outboxEvents } from '../../src/modules/platform/schema.js';
-import { startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
+import { payInWallet, startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
 import { caller, codeOf, type Caller, type MemberBody } from './support.js';
 
 // Membership through the payments module, against the sandbox channels over HTTP: accrual and
@@ -170,6 +171,15 @@ describe('accrual from payment events', () => {
     const list = await cashier.ok<{ items: unknown[] }>('GET', `/v1/members?person_id=${stranger.person_id}`);
     expect(list.items).toHaveLength(0);
   });
+  it('outside the retro window a payment before joining earns nothing', async () => {
+    await owner.ok('PATCH', '/v1/membership/program', { retro_earn_hours: 0 });
+    try {
+      const { member } = await memberPaying(nextBuyer(), 30_000);
+      expect((await points(member.id)).total).toBe(0);
+    } finally {
+      await owner.ok('PATCH', '/v1/membership/program', { retro_earn_hours: 24 });
+    }
+  });
 });
 
 describe('top-ups through payments', () => {
@@ -184,6 +194,23 @@ describe('top-ups through payments', () => {
     // A top-up earns no points unless the program says so; spending the value does.
     expect((await points(member.id)).total).toBe(pointsBefore);
     expect((await cashier.ok<TopUp>('GET', `/v1/membership/top-ups/${topUp.id}`)).status).toBe('credited');
+    await ledgersOk();
+  });
+
+  it('a QR top-up is credited by the payment.succeeded subscriber, once', async () => {
+    const buyer = nextBuyer();
+    const { member } = await memberPaying(buyer);
+    const topUp = await cashier.ok<TopUp & { payment: { code_url: string } }>('POST', '/v1/membership/top-ups', { member_id: member.id, store_id: storeId, amount_fen: 100_000, payment: { method: 'qr', channel: 'wechatpay' } });
+    expect(topUp.status).toBe('awaiting_payment');
+    await payInWallet(t, topUp.payment.code_url, buyer);
+    await runSandboxNotifications(t.database.db, new Date());
+    await drain();
+    await drain();
+    expect((await cashier.ok<TopUp>('GET', `/v1/membership/top-ups/${topUp.id}`)).status).toBe('credited');
+    expect(await card(member.id)).toMatchObject({ principal_fen: 100_000, bonus_fen: 10_000 });
+    // The sweep finds it credited too: nothing twice.
+    await runMembershipWorkers(t.database.db, t.config, new Date(Date.now() + 120_000), { force: true });
+    expect((await card(member.id)).balance_fen).toBe(110_000);
     await ledgersOk();
   });
 
@@ -298,6 +325,22 @@ describe('checkout remainder through payments', () => {
     expect(codeOf(refused)).toBe('barcode_unrecognised');
     expect((await cashier.ok<{ status: string }>('GET', `/v1/membership/coupons/${couponId}`)).status).toBe('issued');
     expect((await card(member.id)).balance_fen).toBe(balance);
+  });
+
+  it('a QR remainder paid by the buyer completes the checkout through the subscriber', async () => {
+    const buyer = nextBuyer();
+    const { member, couponId } = await loadedMember(buyer);
+    const before = (await points(member.id)).total;
+    const waiting = await cashier.ok<Checkout>('POST', '/v1/checkouts', { member_id: member.id, store_id: storeId, reference: 'mp-order-qr-paid', amount_fen: 20_000, coupon_ids: [couponId], stored_value_fen: 2_000, payment: { method: 'qr', channel: 'wechatpay' } });
+    expect(waiting.status).toBe('awaiting_payment');
+    await payInWallet(t, waiting.remainder_payment!.code_url!, buyer);
+    await runSandboxNotifications(t.database.db, new Date());
+    await drain();
+    const done = await cashier.ok<Checkout>('GET', `/v1/checkouts/${waiting.id}`);
+    // 20 000 − 2 000 coupon − 2 000 stored value (1 818 principal) = 16 000 cash; earns ¥178.
+    expect(done).toMatchObject({ status: 'completed', remainder_due_fen: 16_000, remainder_payment: { status: 'succeeded' }, points_earned: 178 });
+    expect((await points(member.id)).total).toBe(before + 178);
+    await ledgersOk();
   });
 
   it('a QR remainder waits; its payment closing releases the checkout', async () => {
