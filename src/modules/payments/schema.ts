@@ -119,6 +119,8 @@ export const paymentOrders = pgTable(
     index('payments_orders_store_idx').on(t.merchantId, t.storeId, t.createdAt),
     index('payments_orders_paying_idx').on(t.updatedAt).where(sql`${t.status} in ('created', 'paying')`),
     index('payments_orders_paid_idx').on(t.merchantId, t.paidAt),
+    // A person's payments: the ID+ merge handler moves them by person (identity-merge.ts).
+    index('payments_orders_person_idx').on(t.merchantId, t.personId).where(sql`${t.personId} is not null`),
     // One live or succeeded payment per purpose (docs/decisions: payments door): a new attempt first
     // closes the live one, so two attempts can never both succeed.
     uniqueIndex('payments_orders_purpose_live_uq')

@@ -1,0 +1,1 @@
+CREATE INDEX "payments_orders_person_idx" ON "payments_orders" USING btree ("merchant_id","person_id") WHERE "payments_orders"."person_id" is not null;
