@@ -5,13 +5,10 @@ import type { Db } from '../../db/client.js';
 import { processStoredNotifications } from './notifications.js';
 import { closeExpiredPayments, confirmPendingPayments, runtimeOf } from './payment-orders.js';
 import { registerPaymentsMergeHandler } from './identity-merge.js';
-import { registerPaymentsMergeHandler } from './identity-merge.js';
 import { registerPaymentPolicies } from './policies.js';
 import { confirmPendingRefunds } from './refunds.js';
 
 registerPaymentPolicies();
-// ID+ merges move the payer person of the absorbed person's payments (identity-merge.ts).
-registerPaymentsMergeHandler();
 // ID+ merges move the payer person of the absorbed person's payments (identity-merge.ts).
 registerPaymentsMergeHandler();
 
@@ -26,7 +23,11 @@ export type { PaymentPurpose, PaymentSummary, RefundPaymentInput, RefundSummary,
 // The paying browser's proof (payer-ticket.ts): what comes after the H5 pay flow (join at payment) asks for it.
 export { PAYER_TICKET_COOKIE, readPayerTicket } from './payer-ticket.js';
 
-/** Payload of `payment.succeeded` / `payment.failed` / `payment.closed` / `payment.refunded` events. */
+/**
+ * Payload of `payment.succeeded` / `payment.failed` / `payment.closed` / `payment.refunded` events,
+ * and of `payment.late_paid` / `payment.late_paid_refunded` (a buyer charged after the order was
+ * given up: never a success, refunded in full automatically — docs/decisions/0008-late-success.md).
+ */
 export interface PaymentEventPayload {
   readonly payment_id: string;
   readonly store_id: string;
@@ -42,7 +43,7 @@ export interface PaymentEventPayload {
   readonly paid_at: string | null;
   /** What another module collected this payment for (startPayment); null for plain collections. */
   readonly purpose: { readonly module: string; readonly kind: string; readonly reference: string } | null;
-  /** payment.refunded only */
+  /** payment.refunded, payment.late_paid and payment.late_paid_refunded only */
   readonly refund_id?: string;
   readonly out_refund_no?: string;
   readonly refund_amount_fen?: number;
