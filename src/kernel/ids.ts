@@ -35,6 +35,7 @@ export const idPrefixes = {
   member: 'mem',
   coupon: 'cpn',
   couponTemplate: 'cpt',
+  couponGiftRule: 'cgr',
   pointsLot: 'mpl',
   pointsEntry: 'mpe',
   membershipOperation: 'mop',

@@ -74,6 +74,7 @@ export const tenantFixtures: Readonly<Record<string, TenantFixture>> = {
         validity: { kind: 'relative', days: 30 },
       })
     ).id,
+  giftRuleId: async (f) => (await f.asA<Created>('POST', '/v1/membership/coupon-gift-rules', { trigger: 'join', template_id: await f.id('templateId'), enabled: false })).id,
   couponId: async (f) => (await f.asA<Created>('POST', `/v1/membership/coupon-templates/${await f.id('templateId')}/issues`, { member_id: await f.id('memberId') })).id,
   spendEntryId: async (f) => {
     const memberId = await f.id('memberId');

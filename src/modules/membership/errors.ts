@@ -25,6 +25,8 @@ export const membershipErrors = defineErrors({
   coupon_template_inactive: { status: 409, title: 'The coupon template is not active' },
   coupon_template_expired: { status: 409, title: 'The coupon template’s validity has ended' },
   coupon_out_of_stock: { status: 409, title: 'The coupon template is out of stock' },
+  coupon_gift_rule_not_found: { status: 404, title: 'Coupon gift rule not found' },
+  coupon_gift_rule_invalid: { status: 400, title: 'The coupon gift rule is not valid' },
   coupon_member_limit: { status: 409, title: 'The member already holds as many of these coupons as allowed' },
   coupon_already_redeemed: { status: 409, title: 'The coupon was already redeemed' },
   coupon_locked: { status: 409, title: 'The coupon is held by another checkout' },
