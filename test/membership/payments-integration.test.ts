@@ -246,6 +246,24 @@ describe('top-ups through payments', () => {
     expect(codeOf(await owner.raw('POST', `/v1/membership/top-ups/${topUp.id}/refunds`, { amount_fen: 60_001, reason: 'too much' }))).toBe('top_up_refund_exceeds');
     await ledgersOk();
   });
+  it('a top-up payment refunded from the payments console takes that principal off the card', async () => {
+    const buyer = nextBuyer();
+    const { member } = await memberPaying(buyer);
+    const topUp = await cashier.ok<TopUp>('POST', '/v1/membership/top-ups', { member_id: member.id, store_id: storeId, amount_fen: 100_000, payment: { auth_code: await t.buyerCode('alipay', 'pay', 1, buyer) } });
+    const refund = await t.api('POST', `/v1/payments/${topUp.payment!.payment_id}/refunds`, { amount_fen: 50_000, reason: 'console refund' });
+    expect(refund.statusCode, refund.body).toBeLessThan(300);
+    await drain();
+    expect(await card(member.id)).toMatchObject({ principal_fen: 50_000, bonus_fen: 5_000 });
+    expect(await cashier.ok<TopUp>('GET', `/v1/membership/top-ups/${topUp.id}`)).toMatchObject({ refunded_principal_fen: 50_000, forfeited_bonus_fen: 5_000 });
+    // The refund's event again (at-least-once delivery): the principal leaves the card once.
+    const again = (await t.database.db.select().from(outboxEvents).where(and(eq(outboxEvents.merchantId, t.demo.merchantId), eq(outboxEvents.type, 'payment.refunded')))).find(
+      (e) => (e.payload as { payment_id: string }).payment_id === topUp.payment!.payment_id,
+    );
+    await t.database.db.transaction((tx) => publishEvent(tx, t.demo.merchantId, 'payment.refunded', again!.payload as Record<string, unknown>));
+    await drain();
+    expect((await card(member.id)).principal_fen).toBe(50_000);
+    await ledgersOk();
+  });
 });
 
 describe('checkout remainder through payments', () => {

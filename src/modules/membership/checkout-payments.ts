@@ -336,8 +336,14 @@ export async function applyCheckoutPaymentRefund(
     return;
   }
   // Refunded from the payments console: the value parts stay spent; the money refunded earns nothing.
+  const refundReference = `payment-refund:${event.refundId}`;
+  const [done] = await tx
+    .select({ kind: appliedReferences.kind })
+    .from(appliedReferences)
+    .where(and(eq(appliedReferences.merchantId, merchantId), eq(appliedReferences.kind, 'points.reverse'), eq(appliedReferences.reference, refundReference)));
+  if (done) return;
   if (row.status === 'completed' && row.pointsEarned > 0) {
-    const reversal = await reverseInTransaction(tx, ctx, merchantId, row.memberId, { reference: `checkout:${row.id}`, refundReference: `payment-refund:${event.refundId}`, refundAmountFen: event.amountFen });
+    const reversal = await reverseInTransaction(tx, ctx, merchantId, row.memberId, { reference: `checkout:${row.id}`, refundReference, refundAmountFen: event.amountFen });
     await appendAudit(tx, ctx, { action: 'membership.checkout.external_refund', targetType: 'checkout', targetId: row.id, after: { refund_id: event.refundId, amount_fen: event.amountFen, points_reversed: reversal.points } });
   }
 }

@@ -16,7 +16,7 @@ import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
 import { earnInTransaction } from './points-ledger.js';
 import { loadProgram } from './program.js';
-import { topUpRefunds, topUps } from './schema.js';
+import { appliedReferences, topUpRefunds, topUps } from './schema.js';
 import { assertStore } from './stores.js';
 import { bonusForTopUp, checkCap } from './stored-value-split.js';
 import { creditTopUpInTransaction, lockStoredValueAccount, moveForTopUpRefundInTransaction, REAL_NAME_THRESHOLD_FEN } from './stored-value.js';
@@ -244,6 +244,9 @@ export async function applyTopUpPaymentRefund(tx: Db, ctx: AccessContext, mercha
   const account = await lockStoredValueAccount(tx, merchantId, peek.memberId);
   const row = await loadTopUp(tx, merchantId, topUpId, true);
   if (row.status !== 'credited') return;
+  // Applied once per channel refund, however often its event comes.
+  const [claimed] = await tx.insert(appliedReferences).values({ merchantId, kind: 'stored_value.top_up_refund', reference: event.refundId, operationId: newId('membershipOperation') }).onConflictDoNothing().returning();
+  if (!claimed) return;
   const principalFen = Math.min(event.amountFen, row.principalFen - row.refundedPrincipalFen, account.principalFen);
   const share = (r: number) => Math.floor((row.bonusFen * r) / row.principalFen);
   const bonusFen = principalFen > 0 ? Math.min(share(row.refundedPrincipalFen + principalFen) - share(row.refundedPrincipalFen), account.bonusFen) : 0;
