@@ -72,6 +72,22 @@ describe('late success after give-up', () => {
     await expectAnnouncedAsLate(given.id);
   });
 
+  it('Alipay 付款码 the channel itself cancelled with a refund (撤销, action=refund) is not refunded twice', async () => {
+    const collected = await t.api('POST', '/v1/payments', { store_id: t.demo.storeIds[0], amount_fen: 1_111, auth_code: await t.buyerCode('alipay', 'confirm_then_pay', 50) });
+    const given = collected.json() as PaymentJson;
+    expect(given.status).toBe('closed');
+    // The buyer had paid just before the cancel: Alipay refunded them itself, and its query now says
+    // TRADE_CLOSED with a payment date — "paid", but no longer charging anyone.
+    await t.database.db.update(sandboxTrades).set({ paidAt: new Date() }).where(eq(sandboxTrades.outTradeNo, given.out_trade_no));
+    const queried = await t.api('POST', `/v1/payments/${given.id}/query`);
+    expect(queried.statusCode, queried.body).toBe(200);
+    expect(queried.json()).toMatchObject({ status: 'closed', refunded_fen: 0 });
+    const payment = await detail(given.id);
+    expect(payment.refunds).toEqual([]);
+    expect(payment.timeline.find((e) => e.type === 'late_channel_state')?.detail).toMatchObject({ channel_state: 'TRADE_CLOSED', local_status: 'closed' });
+    expect(await eventsFor(t, 'payment.late_paid', given.id)).toEqual([]);
+  });
+
   it('dynamic QR (Alipay): closed here while unscanned, then scanned and paid → refunded at once', async () => {
     const qr = await qrPayment(t, 'alipay', 1_800);
     const closed = await t.api('POST', `/v1/payments/${qr.id}/close`);

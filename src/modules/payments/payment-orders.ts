@@ -30,7 +30,7 @@ import { platformCertificateStore } from './platform-certificates.js';
 import { locateInSandbox } from './sandbox-location.js';
 import { feeFen } from './fee-split.js';
 import { resolvePayer } from './payer-identity.js';
-import { isTerminal, lateSuccessSources, pathTo, sourcesOf, targetOfChannelState, type PaymentStatus } from './payment-state.js';
+import { chargedAtChannel, isTerminal, lateSuccessSources, pathTo, sourcesOf, targetOfChannelState, type PaymentStatus } from './payment-state.js';
 import { channelAccounts, ledgerEntries, notifications, paymentEvents, paymentOrders, refunds } from './schema.js';
 
 export type PaymentRow = typeof paymentOrders.$inferSelect;
@@ -508,7 +508,7 @@ export async function applyTradeStatus(tx: Db, payment: PaymentRow, status: Chan
   const target = targetOfChannelState(status.state);
   if (target === null || target === payment.status) return { outcome: 'unchanged', payment };
   if (isTerminal(payment.status)) {
-    if (target === 'succeeded' && lateSuccessSources.includes(payment.status)) return applyLateSuccess(tx, payment, status, source);
+    if (target === 'succeeded' && lateSuccessSources.includes(payment.status) && chargedAtChannel(status.channelState)) return applyLateSuccess(tx, payment, status, source);
     await recordPaymentEvent(tx, payment.merchantId, payment.id, 'late_channel_state', { local_status: payment.status, ...describeTradeStatus(status), source });
     return { outcome: 'ignored_terminal', payment };
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canTransition, canTransitionRefund, isTerminal, lateSuccessSources, paidAtChannel, pathTo, paymentStatuses, refundStatuses, sourcesOf, targetOfChannelState } from './payment-state.js';
+import { canTransition, canTransitionRefund, chargedAtChannel, isTerminal, lateSuccessSources, paidAtChannel, pathTo, paymentStatuses, refundStatuses, sourcesOf, targetOfChannelState } from './payment-state.js';
 
 const status = fc.constantFrom(...paymentStatuses);
 
@@ -52,6 +52,11 @@ describe('payment state machine', () => {
     expect(sourcesOf('late_paid')).toEqual([]);
     expect(paidAtChannel('late_paid')).toBe(true);
     expect(paidAtChannel('closed')).toBe(false);
+  });
+
+  it('counts only a trade still paid as charging the buyer (not one refunded or cancelled since)', () => {
+    for (const state of ['SUCCESS', 'TRADE_SUCCESS', 'TRADE_FINISHED']) expect(chargedAtChannel(state)).toBe(true);
+    for (const state of ['REFUND', 'TRADE_CLOSED', 'REVOKED', 'CLOSED', 'USERPAYING']) expect(chargedAtChannel(state)).toBe(false);
   });
 
   it('maps channel states to targets and waits on pending ones', () => {

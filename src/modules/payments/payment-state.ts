@@ -37,6 +37,16 @@ export function isTerminal(status: PaymentStatus): boolean {
 /** Statuses a channel's late report of success moves to late_paid (the order was given up on). */
 export const lateSuccessSources: readonly PaymentStatus[] = ['closed', 'failed'];
 
+/**
+ * Whether a channel state reporting success means the buyer is charged *now*. Alipay answers
+ * TRADE_CLOSED with a payment date for a trade paid and then fully refunded or cancelled (撤销 with
+ * action=refund), and WeChat REFUND for one refunded: the money already went back, so a given-up
+ * order must not be refunded again for it.
+ */
+export function chargedAtChannel(channelState: string): boolean {
+  return channelState === 'SUCCESS' || channelState === 'TRADE_SUCCESS' || channelState === 'TRADE_FINISHED';
+}
+
 /** Statuses in which the buyer's money is (or was) with the merchant at the channel: bills list them. */
 export function paidAtChannel(status: string): boolean {
   return status === 'succeeded' || status === 'late_paid';
