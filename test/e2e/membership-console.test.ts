@@ -194,6 +194,16 @@ describe('membership console in Chromium', () => {
     });
     await page.getByTestId(`template-partner-${templateId}`).click();
     await eventually(async () => (await apiGet<{ items: { id: string }[] }>('/v1/membership/partner/coupon-templates')).items.map((i) => i.id)).toEqual([templateId]);
+    // 消费返券: every member payment of ¥1,000 or more gets this coupon (too high to fire in this test).
+    await page.getByTestId('gift-rule-create').click();
+    await page.getByTestId('gift-trigger-payment').click();
+    await pick(page, 'gift-template', `gift-template-option-${templateId}`, '满50减10');
+    await fillField(page, 'gift-min-amount', '1000');
+    await page.getByTestId('gift-rule-save').click();
+    await eventually(async () => (await apiGet<{ items: Record<string, unknown>[] }>('/v1/membership/coupon-gift-rules')).items).toEqual([
+      expect.objectContaining({ trigger: 'payment', template_id: templateId, min_amount_fen: 100_000, store_ids: null, enabled: true }),
+    ]);
+    await page.getByTestId('coupon-gift-rules').getByText('¥1000.00').waitFor();
 
     // ---- enrol a member at the counter; adjust points, record a top-up, issue the coupon ----
     await go(page, 'nav-membership', 'nav-members', '会员列表');

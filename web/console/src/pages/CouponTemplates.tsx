@@ -14,6 +14,7 @@ import { buttonTestId, rowTestId } from '../components/testid.js';
 import { parseYuan, useStores, yuan } from '../components/payments.js';
 import { bpsPercent, couponKinds, membershipRoles, newReference, type Coupon, type CouponCounts, type CouponKind, type CouponTemplate, type Member, type TemplateStats } from '../components/membership.js';
 import { codeText, CouponKindTag, couponTermsText } from '../components/membership-ui.js';
+import { CouponGiftRules } from '../components/CouponGiftRules.js';
 
 // 卡券: templates (cash off, percent off with cap, 满减, free item, exchange) with stock, per-member
 // limit, validity, stores/products and stacking; issue and redemption statistics per template with
@@ -155,6 +156,7 @@ export default function CouponTemplatesPage() {
         ]}
       />
       <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+      <CouponGiftRules templates={list.items} canWrite={canWrite} />
       <CreateTemplateModal
         open={creating}
         onClose={() => setCreating(false)}
