@@ -47,6 +47,7 @@ export const idPrefixes = {
   topUp: 'mtu',
   topUpRefund: 'mtr',
   consent: 'mcs',
+  mergeShortfall: 'msf',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -252,10 +252,11 @@ async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, surv
   return record;
 }
 
-async function shortfall(tx: Db, merchantId: string, mergeId: string, kind: string, itemId: string, owedTo: string, owedBy: string, amount: number): Promise<{ kind: string; item_id: string; amount: number } | null> {
+async function shortfall(tx: Db, merchantId: string, mergeId: string, kind: string, itemId: string, owedTo: string, owedBy: string, amount: number): Promise<{ id: string; kind: string; item_id: string; amount: number } | null> {
   if (amount <= 0) return null;
-  await tx.insert(mergeShortfalls).values({ merchantId, mergeId, kind, itemId, owedToMemberId: owedTo, owedByMemberId: owedBy, amount });
-  return { kind, item_id: itemId, amount };
+  const id = newId('mergeShortfall');
+  await tx.insert(mergeShortfalls).values({ merchantId, id, mergeId, kind, itemId, owedToMemberId: owedTo, owedByMemberId: owedBy, amount });
+  return { id, kind, item_id: itemId, amount };
 }
 
 async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, move: Extract<MembershipMove, { kind: 'absorbed' }>, program: Program): Promise<void> {
@@ -270,7 +271,7 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
   const operationId = newId('membershipOperation');
   const why = `unmerged from ${survivorId} (${mergeId})`;
   const back = `unmerge: back to ${absorbedId} (${mergeId})`;
-  const shortfalls: { kind: string; item_id: string; amount: number }[] = [];
+  const shortfalls: { id: string; kind: string; item_id: string; amount: number }[] = [];
 
   // Points: each moved lot goes back with what it still holds. What the survivor's spends burnt from
   // it is a shortfall; what expired or a refund of its own purchase took back is not (that would

@@ -502,6 +502,8 @@ export const mergeShortfalls = pgTable(
   'membership_merge_shortfalls',
   {
     merchantId: text('merchant_id').notNull(),
+    /** msf_… — what the settlement API names (rows from before it got ids: msf_ + a digest). */
+    id: text('id').notNull(),
     mergeId: text('merge_id').notNull(),
     kind: text('kind').notNull(), // points | stored_value_principal | stored_value_bonus | coupon
     /** The lot or coupon it concerns; '' for stored value (one card per member). */
@@ -509,13 +511,23 @@ export const mergeShortfalls = pgTable(
     owedToMemberId: text('owed_to_member_id').notNull(),
     owedByMemberId: text('owed_by_member_id').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
-    status: text('status').notNull().default('open'), // open | settled
+    status: text('status').notNull().default('open'), // open | settled | written_off
     createdAt: createdAt(),
+    /** Settled (value moved from the owing member to the owed one) or written off, once, by staff with a reason. */
+    resolvedAt: at('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    resolutionReason: text('resolution_reason'),
+    /** What the settlement wrote: the points operation, the stored-value entry or the replacement coupon. */
+    resolutionReference: text('resolution_reference'),
   },
   (t) => [
     primaryKey({ columns: [t.merchantId, t.mergeId, t.kind, t.itemId] }),
+    uniqueIndex('membership_merge_shortfalls_id_uq').on(t.merchantId, t.id),
     index('membership_merge_shortfalls_owed_idx').on(t.merchantId, t.owedToMemberId),
+    index('membership_merge_shortfalls_owed_by_idx').on(t.merchantId, t.owedByMemberId),
     check('membership_merge_shortfalls_amount_ck', sql`${t.amount} > 0`),
+    check('membership_merge_shortfalls_status_ck', sql`${t.status} in ('open', 'settled', 'written_off')`),
+    check('membership_merge_shortfalls_resolved_ck', sql`(${t.status} = 'open') = (${t.resolvedAt} is null)`),
   ],
 );
 
