@@ -119,6 +119,8 @@ export const paymentOrders = pgTable(
     index('payments_orders_store_idx').on(t.merchantId, t.storeId, t.createdAt),
     index('payments_orders_paying_idx').on(t.updatedAt).where(sql`${t.status} in ('created', 'paying')`),
     index('payments_orders_paid_idx').on(t.merchantId, t.paidAt),
+    // Given-up orders are asked about once more a few minutes later (late success after close).
+    index('payments_orders_closed_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
     // A person's payments: the ID+ merge handler moves them by person (identity-merge.ts).
     index('payments_orders_person_idx').on(t.merchantId, t.personId).where(sql`${t.personId} is not null`),
     // One live or succeeded payment per purpose (docs/decisions: payments door): a new attempt first

@@ -1,0 +1,1 @@
+CREATE INDEX "payments_orders_closed_idx" ON "payments_orders" USING btree ("closed_at") WHERE "payments_orders"."status" = 'closed';
