@@ -1,5 +1,6 @@
 // The membership module's door (大会员): programs, members and cards, tiers, the points ledger with
 // lots, stored value (储值) with principal and bonus, coupons (卡券) and the atomic checkout.
+import { checkoutConsoleRoutes } from './checkout-console-routes.js';
 import { couponGiftRoutes } from './coupon-gift-routes.js';
 import { registerCouponGiftSubscriber } from './coupon-gifts.js';
 import { registerMembershipMergeHandler } from './identity-merge.js';
@@ -33,6 +34,7 @@ export const membershipModule = {
   routes: withPaymentRoutes(async (instance, deps) => {
     await membershipAllRoutes(instance, deps);
     await couponGiftRoutes(instance, deps);
+    await checkoutConsoleRoutes(instance, deps); // preview and receipts list (checkout-console-routes.ts)
   }),
   // The member's H5 pages: join at payment, entry page, member card (consumer-routes.ts).
   publicRoutes: membershipPublicRoutes,
