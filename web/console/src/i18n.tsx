@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { membershipEn, membershipZhCN } from './i18n-membership.js';
+import { moneyEn, moneyZhCN } from './i18n-money.js';
 
 // Every string the console shows lives here, in Simplified Chinese (the default) and English.
 // A page adds its keys to both dictionaries; `en` is typed against `zhCN`, so a missing
@@ -539,6 +540,7 @@ const zhCN = {
   'idStrength.medium': '中',
   'idStrength.weak': '弱',
   ...membershipZhCN,
+  ...moneyZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
@@ -1075,6 +1077,7 @@ const en: Record<MessageKey, string> = {
   'idStrength.medium': 'Medium',
   'idStrength.weak': 'Weak',
   ...membershipEn,
+  ...moneyEn,
 };
 
 export type Locale = 'zh-CN' | 'en';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Radio, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Radio, Row, Select, Space, Spin, Switch, Table, Tag, Typography } from 'antd';
 import { EditOutlined, SafetyOutlined } from '@ant-design/icons';
 import { api, ApiError, fetchAll, request, type Merchant } from '../api.js';
 import { useI18n } from '../i18n.js';
@@ -155,7 +155,26 @@ function MerchantChannels() {
   );
 }
 
-interface ChannelFormValues {
+interface KeyValues {
+  merchant_serial_no?: string;
+  merchant_private_key?: string;
+  api_v3_key?: string;
+  platform_mode?: 'public_key' | 'platform_certificate';
+  public_key_id?: string;
+  public_key?: string;
+  base_url?: string;
+  app_private_key?: string;
+  alipay_public_key?: string;
+  gateway_url?: string;
+  /** Web OAuth on the H5 pay page (docs/decisions/0010): WeChat appid + AppSecret, Alipay authorize URL. */
+  oauth_enabled?: boolean;
+  oauth_appid?: string;
+  oauth_app_secret?: string;
+  oauth_authorize_url?: string;
+  oauth_api_base_url?: string;
+}
+
+interface ChannelFormValues extends KeyValues {
   setup: 'via_operator' | 'own';
   environment: 'sandbox' | 'production';
   status: 'active' | 'disabled';
@@ -164,19 +183,47 @@ interface ChannelFormValues {
   app_auth_token?: string;
   mchid?: string;
   appid?: string;
-  merchant_serial_no?: string;
-  merchant_private_key?: string;
-  api_v3_key?: string;
-  public_key_id?: string;
-  public_key?: string;
-  base_url?: string;
   app_id?: string;
-  app_private_key?: string;
-  alipay_public_key?: string;
-  gateway_url?: string;
 }
 
 const trimmed = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+
+/** The `oauth` block of the credentials, when switched on; the AppSecret is sent, never read back. */
+function oauthBody(channel: ChannelName, v: KeyValues): Record<string, unknown> {
+  if (!v.oauth_enabled) return {};
+  if (channel === 'wechatpay') {
+    return {
+      oauth: {
+        appid: v.oauth_appid?.trim(),
+        app_secret: v.oauth_app_secret?.trim(),
+        ...(trimmed(v.oauth_authorize_url) && { authorize_url: trimmed(v.oauth_authorize_url) }),
+        ...(trimmed(v.oauth_api_base_url) && { api_base_url: trimmed(v.oauth_api_base_url) }),
+      },
+    };
+  }
+  return { oauth: { ...(trimmed(v.oauth_authorize_url) && { authorize_url: trimmed(v.oauth_authorize_url) }) } };
+}
+
+/** Keys, verification and gateway of a WeChat Pay account (the merchant's own or the operator's). */
+function wechatKeysBody(v: KeyValues): Record<string, unknown> {
+  return {
+    merchant_serial_no: v.merchant_serial_no?.trim(),
+    merchant_private_key: v.merchant_private_key?.trim(),
+    api_v3_key: v.api_v3_key,
+    platform: v.platform_mode === 'platform_certificate' ? { mode: 'platform_certificate' } : { mode: 'public_key', public_key_id: v.public_key_id?.trim(), public_key: v.public_key?.trim() },
+    ...(trimmed(v.base_url) && { base_url: trimmed(v.base_url) }),
+    ...oauthBody('wechatpay', v),
+  };
+}
+
+function alipayKeysBody(v: KeyValues): Record<string, unknown> {
+  return {
+    app_private_key: v.app_private_key?.trim(),
+    alipay_public_key: v.alipay_public_key?.trim(),
+    ...(trimmed(v.gateway_url) && { gateway_url: trimmed(v.gateway_url) }),
+    ...oauthBody('alipay', v),
+  };
+}
 
 /** The PUT body: sub-merchant ids under the operator's account, or the merchant's own credentials. */
 function channelBody(channel: ChannelName, v: ChannelFormValues): Record<string, unknown> {
@@ -186,30 +233,128 @@ function channelBody(channel: ChannelName, v: ChannelFormValues): Record<string,
       ? { ...base, via_operator: { sub_mchid: v.sub_mchid?.trim(), ...(trimmed(v.sub_appid) && { sub_appid: trimmed(v.sub_appid) }) } }
       : { ...base, via_operator: { app_auth_token: v.app_auth_token?.trim() } };
   }
-  if (channel === 'wechatpay') {
-    return {
-      ...base,
-      credentials: {
-        channel,
-        account: { mode: 'direct', mchid: v.mchid?.trim(), appid: v.appid?.trim() },
-        merchant_serial_no: v.merchant_serial_no?.trim(),
-        merchant_private_key: v.merchant_private_key?.trim(),
-        api_v3_key: v.api_v3_key,
-        platform: { mode: 'public_key', public_key_id: v.public_key_id?.trim(), public_key: v.public_key?.trim() },
-        ...(trimmed(v.base_url) && { base_url: trimmed(v.base_url) }),
-      },
-    };
-  }
+  if (channel === 'wechatpay') return { ...base, credentials: { channel, account: { mode: 'direct', mchid: v.mchid?.trim(), appid: v.appid?.trim() }, ...wechatKeysBody(v) } };
+  return { ...base, credentials: { channel, account: { mode: 'direct', app_id: v.app_id?.trim() }, ...alipayKeysBody(v) } };
+}
+
+/** What a saved account shows of its keys and OAuth (identifiers and URLs only) to prefill the form. */
+function shownKeyValues(config: Record<string, unknown> | undefined, fingerprints: Record<string, string> | undefined): KeyValues {
+  const oauth = config?.oauth as Record<string, string> | undefined;
+  const platform = config?.platform as Record<string, string> | undefined;
   return {
-    ...base,
-    credentials: {
-      channel,
-      account: { mode: 'direct', app_id: v.app_id?.trim() },
-      app_private_key: v.app_private_key?.trim(),
-      alipay_public_key: v.alipay_public_key?.trim(),
-      ...(trimmed(v.gateway_url) && { gateway_url: trimmed(v.gateway_url) }),
-    },
+    merchant_serial_no: config?.merchant_serial_no as string | undefined,
+    platform_mode: platform?.mode === 'platform_certificate' ? 'platform_certificate' : 'public_key',
+    public_key_id: platform?.public_key_id,
+    public_key: platform?.public_key,
+    base_url: config?.base_url as string | undefined,
+    alipay_public_key: config?.alipay_public_key as string | undefined,
+    gateway_url: config?.gateway_url as string | undefined,
+    oauth_enabled: Boolean(oauth) || Boolean(fingerprints?.oauth_app_secret),
+    oauth_appid: oauth?.appid,
+    oauth_authorize_url: oauth?.authorize_url,
+    oauth_api_base_url: oauth?.api_base_url,
   };
+}
+
+/** Key fields shared by the merchant's own and the operator's accounts. */
+function KeyFields({ channel, requiredRule }: { channel: ChannelName; requiredRule: { required: boolean; message: string }[] }) {
+  const { t } = useI18n();
+  const form = Form.useFormInstance<KeyValues>();
+  const platformMode = Form.useWatch('platform_mode', form);
+  const pem = [...requiredRule, { pattern: /^-----BEGIN [A-Z ]+-----/, message: 'PEM: -----BEGIN …-----' }];
+  if (channel === 'alipay') {
+    return (
+      <>
+        <Form.Item name="app_private_key" label={t('channels.appPrivateKey')} rules={pem}>
+          <Input.TextArea rows={3} autoComplete="off" spellCheck={false} placeholder="-----BEGIN RSA PRIVATE KEY-----" data-testid="channel-app-private-key" />
+        </Form.Item>
+        <Form.Item name="alipay_public_key" label={t('channels.alipayPublicKey')} rules={pem}>
+          <Input.TextArea rows={3} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY-----" data-testid="channel-alipay-public-key" />
+        </Form.Item>
+        <Form.Item name="gateway_url" label={t('channels.baseUrl')}>
+          <Input placeholder="https://openapi.alipay.com/gateway.do" data-testid="channel-gateway-url" />
+        </Form.Item>
+      </>
+    );
+  }
+  return (
+    <>
+      <Form.Item name="merchant_serial_no" label={t('channels.merchantSerial')} rules={requiredRule}>
+        <Input data-testid="channel-serial" />
+      </Form.Item>
+      <Form.Item name="merchant_private_key" label={t('channels.merchantPrivateKey')} rules={pem}>
+        <Input.TextArea rows={3} autoComplete="off" spellCheck={false} placeholder="-----BEGIN PRIVATE KEY-----" data-testid="channel-private-key" />
+      </Form.Item>
+      <Form.Item name="api_v3_key" label={t('channels.apiV3Key')} rules={[...requiredRule, { len: 32, message: '32' }]}>
+        <Input.Password autoComplete="off" data-testid="channel-api-v3-key" />
+      </Form.Item>
+      <Form.Item name="platform_mode" label={t('chm.verification')}>
+        <Radio.Group
+          options={[
+            { value: 'public_key', label: t('chm.verification.publicKey') },
+            { value: 'platform_certificate', label: t('chm.verification.certificates') },
+          ]}
+        />
+      </Form.Item>
+      {platformMode !== 'platform_certificate' && (
+        <>
+          <Form.Item name="public_key_id" label={t('channels.publicKeyId')} rules={[...requiredRule, { pattern: /^PUB_KEY_ID_[0-9A-Za-z]+$/, message: 'PUB_KEY_ID_…' }]}>
+            <Input data-testid="channel-public-key-id" />
+          </Form.Item>
+          <Form.Item name="public_key" label={t('channels.wechatPublicKey')} rules={pem}>
+            <Input.TextArea rows={3} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY-----" data-testid="channel-public-key" />
+          </Form.Item>
+        </>
+      )}
+      <Form.Item name="base_url" label={t('channels.baseUrl')}>
+        <Input placeholder="https://api.mch.weixin.qq.com" data-testid="channel-base-url" />
+      </Form.Item>
+    </>
+  );
+}
+
+/** 网页授权: lets the H5 pay page learn the payer from the wallet (snsapi_base / auth_base). */
+function OAuthFields({ channel, secretSaved }: { channel: ChannelName; secretSaved: boolean }) {
+  const { t } = useI18n();
+  const form = Form.useFormInstance<KeyValues>();
+  const enabled = Form.useWatch('oauth_enabled', form);
+  const required = [{ required: true, message: t('common.required') }];
+  return (
+    <Card size="small" title={t('chm.oauth')} style={{ marginBottom: 16 }} data-testid="channel-oauth">
+      <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
+        {t(channel === 'wechatpay' ? 'chm.oauthHintWechat' : 'chm.oauthHintAlipay')}
+      </Typography.Paragraph>
+      <Form.Item name="oauth_enabled" label={t('chm.oauthEnabled')} valuePropName="checked">
+        <Switch data-testid="channel-oauth-enabled" />
+      </Form.Item>
+      {enabled && channel === 'wechatpay' && (
+        <>
+          <Form.Item name="oauth_appid" label={t('chm.oauthAppid')} extra={t('chm.oauthAppidHint')} rules={[...required, { pattern: /^[0-9A-Za-z_.-]{1,64}$/, message: 'appid' }]}>
+            <Input data-testid="channel-oauth-appid" />
+          </Form.Item>
+          <Form.Item
+            name="oauth_app_secret"
+            label={t('chm.oauthAppSecret')}
+            extra={t(secretSaved ? 'chm.oauthAppSecretAgain' : 'chm.oauthAppSecretHint')}
+            rules={[...required, { min: 16, max: 64, message: t('chm.oauthAppSecretLength') }]}
+          >
+            <Input.Password autoComplete="new-password" data-testid="channel-oauth-secret" />
+          </Form.Item>
+          <Form.Item name="oauth_api_base_url" label={t('chm.oauthApiBase')} rules={[{ pattern: /^https?:\/\//, message: 'https://…' }]}>
+            <Input placeholder="https://api.weixin.qq.com" data-testid="channel-oauth-api-base" />
+          </Form.Item>
+        </>
+      )}
+      {enabled && (
+        <Form.Item name="oauth_authorize_url" label={t('chm.oauthAuthorizeUrl')} rules={[{ pattern: /^https?:\/\//, message: 'https://…' }]}>
+          <Input
+            placeholder={channel === 'wechatpay' ? 'https://open.weixin.qq.com/connect/oauth2/authorize' : 'https://openauth.alipay.com/oauth2/publicAppAuthorize.htm'}
+            data-testid="channel-oauth-authorize-url"
+          />
+        </Form.Item>
+      )}
+    </Card>
+  );
 }
 
 function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelName | null; current: ChannelAccount | null; onClose(): void; onSaved(): void }) {
@@ -220,7 +365,6 @@ function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelN
   const [problem, setProblem] = useState<string | null>(null);
   const setup = Form.useWatch('setup', form);
   const required = [{ required: true, message: t('common.required') }];
-  const pem = [...required, { pattern: /^-----BEGIN [A-Z ]+-----/, message: 'PEM: -----BEGIN …-----' }];
 
   useEffect(() => {
     if (!channel) return;
@@ -229,15 +373,15 @@ function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelN
     // Identifiers may be prefilled; secrets never are (the API does not have them to give).
     const account = (current?.config.account ?? {}) as Record<string, string>;
     form.setFieldsValue({
-      setup: current?.mode === 'service_provider' || current?.mode === 'isv' ? 'via_operator' : current ? 'own' : 'via_operator',
+      setup: current?.mode === 'service_provider' || current?.mode === 'isv' || current?.mode === 'via_operator' ? 'via_operator' : current ? 'own' : 'via_operator',
       environment: (current?.environment as 'sandbox' | 'production' | undefined) ?? 'production',
       status: (current?.status as 'active' | 'disabled' | undefined) ?? 'active',
-      sub_mchid: account.sub_mchid,
-      sub_appid: account.sub_appid,
+      sub_mchid: account.sub_mchid ?? (current?.config.sub_mchid as string | undefined),
+      sub_appid: account.sub_appid ?? (current?.config.sub_appid as string | undefined),
       mchid: account.mchid,
       appid: account.appid,
       app_id: account.app_id,
-      merchant_serial_no: current?.config.merchant_serial_no as string | undefined,
+      ...shownKeyValues(current?.config, current?.secret_fingerprints),
     });
   }, [channel, current, form]);
 
@@ -278,8 +422,8 @@ function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelN
         <Form.Item name="setup" label={t('channels.setup')}>
           <Radio.Group
             options={[
-              { value: 'via_operator', label: t(channel === 'alipay' ? 'channels.viaIsv' : 'channels.viaSp') },
-              { value: 'own', label: t('channels.own') },
+              { value: 'via_operator', label: <span data-testid="channel-setup-via-operator">{t(channel === 'alipay' ? 'channels.viaIsv' : 'channels.viaSp')}</span> },
+              { value: 'own', label: <span data-testid="channel-setup-own">{t('channels.own')}</span> },
             ]}
           />
         </Form.Item>
@@ -287,9 +431,10 @@ function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelN
           <Form.Item name="environment" label={t('channels.environment')}>
             <Select
               style={{ width: 180 }}
+              data-testid="channel-environment"
               options={[
-                { value: 'production', label: t('channels.production') },
-                { value: 'sandbox', label: t('channels.sandbox') },
+                { value: 'production', label: <span data-testid="channel-env-production">{t('channels.production')}</span> },
+                { value: 'sandbox', label: <span data-testid="channel-env-sandbox">{t('channels.sandbox')}</span> },
               ]}
             />
           </Form.Item>
@@ -312,58 +457,135 @@ function ChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelN
             <Input.Password autoComplete="off" />
           </Form.Item>
         )}
+        {setup === 'via_operator' && <Typography.Paragraph type="secondary">{t('chm.oauthViaOperator')}</Typography.Paragraph>}
         {setup === 'own' && channel === 'wechatpay' && (
-          <>
-            <Space size="large">
-              <Form.Item name="mchid" label="mchid" rules={required}>
-                <Input />
-              </Form.Item>
-              <Form.Item name="appid" label="appid" rules={required}>
-                <Input />
-              </Form.Item>
-            </Space>
-            <Form.Item name="merchant_serial_no" label={t('channels.merchantSerial')} rules={required}>
-              <Input />
+          <Space size="large">
+            <Form.Item name="mchid" label="mchid" rules={required}>
+              <Input data-testid="channel-mchid" />
             </Form.Item>
-            <Form.Item name="merchant_private_key" label={t('channels.merchantPrivateKey')} rules={pem}>
-              <Input.TextArea rows={3} autoComplete="off" spellCheck={false} placeholder="-----BEGIN PRIVATE KEY-----" />
+            <Form.Item name="appid" label="appid" rules={required}>
+              <Input data-testid="channel-appid" />
             </Form.Item>
-            <Form.Item name="api_v3_key" label={t('channels.apiV3Key')} rules={[...required, { len: 32, message: '32' }]}>
-              <Input.Password autoComplete="off" />
-            </Form.Item>
-            <Form.Item name="public_key_id" label={t('channels.publicKeyId')} rules={[...required, { pattern: /^PUB_KEY_ID_[0-9A-Za-z]+$/, message: 'PUB_KEY_ID_…' }]}>
-              <Input />
-            </Form.Item>
-            <Form.Item name="public_key" label={t('channels.wechatPublicKey')} rules={pem}>
-              <Input.TextArea rows={3} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY-----" />
-            </Form.Item>
-            <Form.Item name="base_url" label={t('channels.baseUrl')}>
-              <Input placeholder="https://api.mch.weixin.qq.com" />
-            </Form.Item>
-          </>
+          </Space>
         )}
         {setup === 'own' && channel === 'alipay' && (
-          <>
-            <Form.Item name="app_id" label="app_id" rules={required}>
-              <Input />
-            </Form.Item>
-            <Form.Item name="app_private_key" label={t('channels.appPrivateKey')} rules={pem}>
-              <Input.TextArea rows={3} autoComplete="off" spellCheck={false} placeholder="-----BEGIN RSA PRIVATE KEY-----" />
-            </Form.Item>
-            <Form.Item name="alipay_public_key" label={t('channels.alipayPublicKey')} rules={pem}>
-              <Input.TextArea rows={3} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY-----" />
-            </Form.Item>
-            <Form.Item name="gateway_url" label={t('channels.baseUrl')}>
-              <Input placeholder="https://openapi.alipay.com/gateway.do" />
-            </Form.Item>
-          </>
+          <Form.Item name="app_id" label="app_id" rules={required}>
+            <Input data-testid="channel-app-id" />
+          </Form.Item>
         )}
+        {setup === 'own' && channel && <KeyFields channel={channel} requiredRule={required} />}
+        {setup === 'own' && channel && <OAuthFields channel={channel} secretSaved={Boolean(current?.secret_fingerprints.oauth_app_secret)} />}
       </Form>
     </Modal>
   );
 }
 
-/** The operator's 服务商 / ISV accounts (read here; set up through the API), and each merchant's rates. */
+interface OperatorFormValues extends KeyValues {
+  environment: 'sandbox' | 'production';
+  sp_mchid?: string;
+  sp_appid?: string;
+  app_id?: string;
+  sys_service_provider_id?: string;
+}
+
+/** The operator's 服务商 (WeChat Pay) or ISV (Alipay) credentials, with the OAuth its merchants' pay pages use. */
+function OperatorChannelForm({ channel, current, onClose, onSaved }: { channel: ChannelName | null; current: OperatorChannel | null; onClose(): void; onSaved(): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<OperatorFormValues>();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const required = [{ required: true, message: t('common.required') }];
+
+  useEffect(() => {
+    if (!channel) return;
+    setProblem(null);
+    form.resetFields();
+    const account = (current?.config.account ?? {}) as Record<string, string>;
+    form.setFieldsValue({
+      environment: (current?.environment as 'sandbox' | 'production' | undefined) ?? 'production',
+      sp_mchid: account.sp_mchid,
+      sp_appid: account.sp_appid,
+      app_id: account.app_id,
+      sys_service_provider_id: account.sys_service_provider_id,
+      ...shownKeyValues(current?.config, current?.secret_fingerprints),
+    });
+  }, [channel, current, form]);
+
+  const save = async () => {
+    if (!channel) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const body =
+        channel === 'wechatpay'
+          ? { environment: v.environment, wechatpay: { sp_mchid: v.sp_mchid?.trim(), sp_appid: v.sp_appid?.trim(), ...wechatKeysBody(v) } }
+          : { environment: v.environment, alipay: { app_id: v.app_id?.trim(), sys_service_provider_id: v.sys_service_provider_id?.trim(), ...alipayKeysBody(v) } };
+      await request('PUT', `/v1/operator/payment-channels/${channel}`, body);
+      message.success(t('common.saved'));
+      onSaved();
+    } catch (e) {
+      setProblem(problemText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={channel !== null}
+      title={channel ? t('chm.operatorEditTitle', { channel: t(`channel.${channel}`) }) : ''}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void save()}
+      onCancel={onClose}
+      okButtonProps={buttonTestId('operator-channel-save')}
+      width={640}
+      forceRender
+    >
+      {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 16 }} data-testid="operator-channel-error" />}
+      <Alert type="info" showIcon title={t('channels.secretsWriteOnly')} style={{ marginBottom: 16 }} />
+      <Form form={form} layout="vertical">
+        <Form.Item name="environment" label={t('channels.environment')}>
+          <Select
+            style={{ width: 180 }}
+            data-testid="operator-channel-environment"
+            options={[
+              { value: 'production', label: <span data-testid="operator-env-production">{t('channels.production')}</span> },
+              { value: 'sandbox', label: <span data-testid="operator-env-sandbox">{t('channels.sandbox')}</span> },
+            ]}
+          />
+        </Form.Item>
+        {channel === 'wechatpay' ? (
+          <Space size="large">
+            <Form.Item name="sp_mchid" label="sp_mchid" rules={required}>
+              <Input data-testid="operator-sp-mchid" />
+            </Form.Item>
+            <Form.Item name="sp_appid" label="sp_appid" rules={required}>
+              <Input data-testid="operator-sp-appid" />
+            </Form.Item>
+          </Space>
+        ) : (
+          <Space size="large">
+            <Form.Item name="app_id" label="app_id" rules={required}>
+              <Input data-testid="operator-app-id" />
+            </Form.Item>
+            <Form.Item name="sys_service_provider_id" label="sys_service_provider_id" rules={[...required, { pattern: /^2088[0-9]{12}$/, message: '2088…' }]}>
+              <Input data-testid="operator-pid" />
+            </Form.Item>
+          </Space>
+        )}
+        {channel && <KeyFields channel={channel} requiredRule={required} />}
+        {channel && <OAuthFields channel={channel} secretSaved={Boolean(current?.secret_fingerprints.oauth_app_secret)} />}
+      </Form>
+    </Modal>
+  );
+}
+
+/** The operator's 服务商 / ISV accounts (with the OAuth its merchants' H5 pay pages use), and each merchant's rates. */
 function OperatorChannels() {
   const { t, formatTime } = useI18n();
   const { message } = App.useApp();
@@ -373,6 +595,8 @@ function OperatorChannels() {
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ merchant_id: string; channel: ChannelName; fee: string; cost: string }>();
   const [allRates, setAllRates] = useState<MerchantRates[]>([]);
+  const [editing, setEditing] = useState<ChannelName | null>(null);
+  const [version, setVersion] = useState(0);
   const loadRates = useCallback(() => {
     api
       .get<{ items: MerchantRates[] }>('/v1/operator/payment-rates')
@@ -403,7 +627,7 @@ function OperatorChannels() {
     return () => {
       live = false;
     };
-  }, []);
+  }, [version]);
 
   const saveRates = async () => {
     // Invalid fields show their own messages; a rejected promise here would be an uncaught page error.
@@ -435,7 +659,17 @@ function OperatorChannels() {
           const account = accounts[channel];
           return (
             <Col key={channel} xs={24} xl={12}>
-              <Card data-testid={`operator-channel-${channel}`} title={<Space><ChannelTag channel={channel} />{t(channel === 'alipay' ? 'channels.isvAccount' : 'channels.spAccount')}</Space>}>
+              <Card
+                data-testid={`operator-channel-${channel}`}
+                title={<Space><ChannelTag channel={channel} />{t(channel === 'alipay' ? 'channels.isvAccount' : 'channels.spAccount')}</Space>}
+                extra={
+                  account !== undefined && (
+                    <Button icon={<EditOutlined />} onClick={() => setEditing(channel)} data-testid={`operator-channel-edit-${channel}`}>
+                      {account ? t('common.edit') : t('channels.configure')}
+                    </Button>
+                  )
+                }
+              >
                 {account === undefined ? (
                   <Spin />
                 ) : account === null ? (
@@ -454,6 +688,15 @@ function OperatorChannels() {
           );
         })}
       </Row>
+      <OperatorChannelForm
+        channel={editing}
+        current={editing ? (accounts[editing] ?? null) : null}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          setVersion((v) => v + 1);
+        }}
+      />
       <Card title={t('channels.rates')} style={{ marginTop: 16 }}>
         <Typography.Paragraph type="secondary">{t('channels.ratesHint')}</Typography.Paragraph>
         <Form form={form} layout="inline" className="filters" initialValues={{ channel: 'wechatpay', fee: '0.38', cost: '0.2' }}>
