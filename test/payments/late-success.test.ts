@@ -3,7 +3,7 @@
 // whether the news comes by notification, by a query or by the bill.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessDateOf } from '../../src/modules/payments/payment-orders.js';
+import { businessDateOf, recheckGivenUpPayments, runtimeOf } from '../../src/modules/payments/payment-orders.js';
 import { paymentOrders, refunds, sandboxNotifications, sandboxTrades } from '../../src/modules/payments/schema.js';
 import { getPaymentSummary, runSandboxNotifications, startPayment } from '../../src/modules/payments/index.js';
 import { systemContext } from '../../src/modules/platform/index.js';
@@ -70,6 +70,29 @@ describe('late success after give-up', () => {
     const trade = await sandboxTrade(given.out_trade_no);
     expect(trade.refundedFen).toBe(2_345); // the buyer has their money back at the channel
     await expectAnnouncedAsLate(given.id);
+  });
+
+  it('counter (Alipay): the worker asks once more a minute after the give-up, and finds the late payment', async () => {
+    const collected = await t.api('POST', '/v1/payments', { store_id: t.demo.storeIds[0], amount_fen: 3_210, auth_code: await t.buyerCode('alipay', 'confirm_then_pay', 50) });
+    const given = collected.json() as PaymentJson;
+    expect(given.status).toBe('closed');
+    await lateSuccess(given.out_trade_no);
+    const rt = runtimeOf(t.database.db, t.config);
+    // Too early: not yet asked.
+    expect((await recheckGivenUpPayments(rt, new Date())).examined).toBe(0);
+    const later = new Date(Date.now() + 2 * 60_000);
+    const first = await recheckGivenUpPayments(rt, later);
+    expect(first.errors).toBe(0);
+    expect(first.changed).toBeGreaterThanOrEqual(1);
+    // The query itself found it (no notification was delivered yet).
+    expect((await getPayment(t, given.id)).status).toBe('late_paid');
+    await settle();
+    expectRefundedLate(await detail(given.id), 3_210);
+    // Once per order: the next pass does not ask about it again.
+    const again = await recheckGivenUpPayments(rt, later);
+    const payment = await detail(given.id);
+    expect(payment.timeline.filter((e) => e.type === 'late_check')).toHaveLength(1);
+    expect(again.examined).toBe(0);
   });
 
   it('Alipay 付款码 the channel itself cancelled with a refund (撤销, action=refund) is not refunded twice', async () => {

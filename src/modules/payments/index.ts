@@ -3,7 +3,7 @@
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { processStoredNotifications } from './notifications.js';
-import { closeExpiredPayments, confirmPendingPayments, runtimeOf } from './payment-orders.js';
+import { closeExpiredPayments, confirmPendingPayments, recheckGivenUpPayments, runtimeOf } from './payment-orders.js';
 import { registerPaymentsMergeHandler } from './identity-merge.js';
 import { registerPaymentPolicies } from './policies.js';
 import { confirmPendingRefunds } from './refunds.js';
@@ -51,7 +51,8 @@ export interface PaymentEventPayload {
 
 /**
  * One round of the payments background work: finish stored-but-unprocessed notifications, confirm
- * orders and refunds whose notification is late, close expired orders. Idempotent; safe to run in
+ * orders and refunds whose notification is late, close expired orders, and ask once more about
+ * orders given up a few minutes ago (late success, ADR 0008). Idempotent; safe to run in
  * several processes (every change is a guarded update).
  */
 export async function runPaymentWorkers(db: Db, config: Config, now: Date = new Date()) {
@@ -59,18 +60,19 @@ export async function runPaymentWorkers(db: Db, config: Config, now: Date = new 
   const notifications = await processStoredNotifications(db, now);
   // Asking channels about waiting orders is paced: at most every 15 s, whatever the worker's tick.
   const last = lastChannelPass.get(db) ?? 0;
-  if (now.getTime() - last < 15_000) return { notifications, payments: null, refunds: null, expired: null };
+  if (now.getTime() - last < 15_000) return { notifications, payments: null, refunds: null, expired: null, lateChecks: null };
   lastChannelPass.set(db, now.getTime());
   return {
     notifications,
     payments: await confirmPendingPayments(rt, now),
     refunds: await confirmPendingRefunds(rt, now),
     expired: await closeExpiredPayments(rt, now),
+    lateChecks: await recheckGivenUpPayments(rt, now),
   };
 }
 
 const lastChannelPass = new WeakMap<Db, number>();
 
-export { confirmPendingPayments, closeExpiredPayments, processStoredNotifications, confirmPendingRefunds };
+export { confirmPendingPayments, closeExpiredPayments, processStoredNotifications, confirmPendingRefunds, recheckGivenUpPayments };
 
 export { paymentsModule } from './routes.js';

@@ -648,6 +648,33 @@ export async function confirmPendingPayments(rt: PaymentsRuntime, now: Date, aft
   return eachPending(rt, rows, async (payment, adapter) => (await queryAndApply(rt, adapter, payment, 'worker.confirm')).payment);
 }
 
+/**
+ * Orders given up on (closed) between `minAgeSeconds` and `maxAgeSeconds` ago are asked about once
+ * more: a buyer charged after the close — a 付款码 order has no notification at all — then becomes
+ * late_paid and is refunded without waiting for the bill. A `late_check` timeline entry marks each
+ * order checked, so every order costs the channel one query (more only while it does not answer).
+ */
+export async function recheckGivenUpPayments(rt: PaymentsRuntime, now: Date, minAgeSeconds = 60, maxAgeSeconds = 900, batch = 100): Promise<PassReport> {
+  const rows = await rt.db
+    .select()
+    .from(paymentOrders)
+    .where(
+      and(
+        eq(paymentOrders.status, 'closed'),
+        gte(paymentOrders.closedAt, new Date(now.getTime() - maxAgeSeconds * 1000)),
+        lte(paymentOrders.closedAt, new Date(now.getTime() - minAgeSeconds * 1000)),
+        sql`not exists (select 1 from ${paymentEvents} e where e.merchant_id = ${paymentOrders.merchantId} and e.payment_id = ${paymentOrders.id} and e.type = 'late_check')`,
+      ),
+    )
+    .orderBy(asc(paymentOrders.closedAt))
+    .limit(batch);
+  return eachPending(rt, rows, async (payment, adapter) => {
+    const { payment: after, status } = await queryAndApply(rt, adapter, payment, 'worker.late_check');
+    await recordPaymentEvent(rt.db, payment.merchantId, payment.id, 'late_check', { channel_state: status.channelState, outcome: after.status });
+    return after;
+  });
+}
+
 /** Expired unpaid orders: query once more, then close (or reverse) them at the channel and here. */
 export async function closeExpiredPayments(rt: PaymentsRuntime, now: Date, batch = 100): Promise<PassReport> {
   const rows = await rt.db
