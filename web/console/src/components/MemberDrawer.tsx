@@ -27,10 +27,12 @@ import {
   type TierChange,
 } from './membership.js';
 import { codeText, couponTermsText, MemberCard } from './membership-ui.js';
+import { CheckoutsTable, MemberTopUps } from './membership-money.js';
 
 // A member's drawer: the card and profile, tier with history and the manual floor, points (balance,
-// lots, ledger, adjustment), stored value (principal and bonus, ledger, 退卡), coupons held, and the
-// payments of the person behind the member. Buttons follow src/modules/membership/policies.ts.
+// lots, ledger, adjustment), stored value (principal and bonus, top-ups paid through payments with
+// their principal refunds, ledger, the offline 退卡 record), checkout receipts with refunds, coupons
+// held, and the payments of the person behind the member. Buttons follow src/modules/membership/policies.ts.
 
 interface Ledgers {
   points: PointsSummary;
@@ -84,7 +86,13 @@ export function MemberDrawer({ memberId, onClose, onChanged }: { memberId: strin
     if (memberId) void load(memberId);
   }, [memberId, load]);
 
-  const reload = () => memberId && void load(memberId);
+  // `version` tells the money lists (top-ups, checkouts) to load again with the ledgers.
+  const [version, setVersion] = useState(0);
+  const reload = () => {
+    if (!memberId) return;
+    void load(memberId);
+    setVersion((v) => v + 1);
+  };
   const canAdjust = hasRole(me, membershipRoles.managers);
   const canFloor = hasRole(me, membershipRoles.owners);
   const canRefund = hasRole(me, membershipRoles.managers);
@@ -233,13 +241,19 @@ export function MemberDrawer({ memberId, onClose, onChanged }: { memberId: strin
                         </Button>
                       )}
                       {canRefund && ledgers.account.principal_fen > 0 && (
-                        <Button danger onClick={() => setDialog('refund')} data-testid="sv-refund">
-                          {t('mem.sv.refundPrincipal')}
+                        <Button onClick={() => setDialog('refund')} data-testid="sv-refund">
+                          {t('mmx.offlineRefund')}
                         </Button>
                       )}
                     </Space>
+                    <Typography.Title level={5} style={{ marginTop: 16 }}>
+                      {t('mmx.topUps')}
+                    </Typography.Title>
+                    <MemberTopUps memberId={member.id} canRefund={canRefund} onChanged={reload} version={version} />
+                    <Typography.Title level={5} style={{ marginTop: 16 }}>
+                      {t('mem.storedValue')}
+                    </Typography.Title>
                     <Table<StoredValueEntry>
-                      style={{ marginTop: 16 }}
                       size="small"
                       rowKey="id"
                       pagination={false}
@@ -336,6 +350,11 @@ export function MemberDrawer({ memberId, onClose, onChanged }: { memberId: strin
                     />
                   </>
                 ),
+              },
+              {
+                key: 'checkouts',
+                label: <span data-testid="member-tab-checkouts">{t('mmx.checkouts')}</span>,
+                children: <CheckoutsTable version={version} memberId={member.id} canRefund={hasRole(me, membershipRoles.managers)} onChanged={reload} />,
               },
               {
                 key: 'payments',
@@ -553,8 +572,8 @@ function RefundPrincipalModal({ open, member, account, onClose, onDone }: { open
   return (
     <Modal
       open={open}
-      title={t('mem.sv.refundPrincipal')}
-      okText={t('mem.sv.refundPrincipal')}
+      title={t('mmx.offlineRefund')}
+      okText={t('mmx.offlineRefund')}
       cancelText={t('common.cancel')}
       confirmLoading={d.busy}
       okButtonProps={{ ...buttonTestId('sv-refund-submit'), danger: true }}
@@ -569,6 +588,7 @@ function RefundPrincipalModal({ open, member, account, onClose, onDone }: { open
       }
     >
       <ProblemLine problem={d.problem} testId="sv-refund-error" />
+      <Alert type="warning" showIcon title={t('mmx.offlineRefundHint')} style={{ marginBottom: 12 }} />
       <Typography.Paragraph>{t('mem.sv.refundHint', { principal: yuan(account.principal_fen), bonus: yuan(account.bonus_fen) })}</Typography.Paragraph>
       <Form form={d.form} layout="vertical">
         <Form.Item name="reason" label={t('mem.reason')} rules={[{ required: true, whitespace: true, message: t('mem.reasonRequired') }, { max: 500 }]}>

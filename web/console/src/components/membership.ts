@@ -92,6 +92,10 @@ export interface Program {
   stored_value_cap_fen: number;
   escrow_ratio_bps: number;
   top_up_plans: TopUpPlan[];
+  /** A paid top-up earns on its principal (off: spending the value earns). */
+  top_up_earns_points: boolean;
+  /** A payer joining within this many hours after paying earns that payment. */
+  retro_earn_hours: number;
   tier_basis: string;
   tier_window_days: number;
   tier_downgrade_mode: string;

@@ -315,6 +315,8 @@ interface EarnValues {
   points_expiry_days?: number | null;
   allow_negative_points: boolean;
   redeem_points_per_yuan: number;
+  top_up_earns_points: boolean;
+  retro_earn_hours: number;
   stack_promotions: boolean;
   category_multipliers: { id: string; multiplier: number }[];
   product_multipliers: { id: string; multiplier: number }[];
@@ -340,6 +342,8 @@ function EarnRulesForm({ program, onSaved }: { program: Program; onSaved(p: Prog
       points_expiry_days: program.points_expiry_days ?? 365,
       allow_negative_points: program.allow_negative_points,
       redeem_points_per_yuan: program.redeem_points_per_yuan,
+      top_up_earns_points: program.top_up_earns_points,
+      retro_earn_hours: program.retro_earn_hours,
       stack_promotions: e.stack_promotions,
       category_multipliers: e.category_multipliers.map((m) => ({ id: m.id, multiplier: m.multiplier_bps / 10_000 })),
       product_multipliers: e.product_multipliers.map((m) => ({ id: m.id, multiplier: m.multiplier_bps / 10_000 })),
@@ -361,6 +365,8 @@ function EarnRulesForm({ program, onSaved }: { program: Program; onSaved(p: Prog
         points_expiry_days: v.never_expire ? null : (v.points_expiry_days ?? 365),
         allow_negative_points: v.allow_negative_points,
         redeem_points_per_yuan: v.redeem_points_per_yuan,
+        top_up_earns_points: v.top_up_earns_points,
+        retro_earn_hours: v.retro_earn_hours ?? 0,
         earn_config: {
           stack_promotions: v.stack_promotions,
           category_multipliers: (v.category_multipliers ?? []).map((m) => ({ id: m.id.trim(), multiplier_bps: bps(m.multiplier) })),
@@ -435,6 +441,14 @@ function EarnRulesForm({ program, onSaved }: { program: Program; onSaved(p: Prog
               </Space>
               <Form.Item name="allow_negative_points" label={t('program.allowNegative')} valuePropName="checked">
                 <Switch />
+              </Form.Item>
+            </Card>
+            <Card size="small" title={t('mmx.programMoney')} style={{ marginTop: 16 }}>
+              <Form.Item name="top_up_earns_points" label={t('mmx.topUpEarnsPoints')} extra={t('mmx.topUpEarnsPointsHint')} valuePropName="checked">
+                <Switch data-testid="earn-top-up-earns" />
+              </Form.Item>
+              <Form.Item name="retro_earn_hours" label={t('mmx.retroEarnHours')} extra={t('mmx.retroEarnHoursHint')}>
+                <InputNumber min={0} max={720} precision={0} suffix={t('mmx.hours')} data-testid="earn-retro-hours" />
               </Form.Item>
             </Card>
             <Card size="small" title={t('program.eventPoints')} style={{ marginTop: 16 }}>

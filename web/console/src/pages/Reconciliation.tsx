@@ -11,13 +11,24 @@ import { buttonTestId, rowTestId } from '../components/testid.js';
 import { addDays, channels, shanghaiToday, yuan, type ChannelName, type Reconciliation, type ReconciliationDetail, type ReconciliationLine } from '../components/payments.js';
 import { ChannelTag } from './Payments.js';
 
-// 对账: import a channel's daily bill (downloaded from the channel, or a file) and match it against
+// 对账: import a channel's daily bill (downloaded from the channel, an uploaded file — Alipay's zip,
+// WeChat's gzip or the CSV in GBK or UTF-8 — or pasted text) and match it against
 // local payments and refunds. Each mismatch is a line to resolve: query the channel and apply its
 // answer, or mark it explained with a note.
 
 interface RunForm {
   channel: ChannelName;
   date: Dayjs;
+}
+
+/** What the API takes (12 MB of base64); larger bills are refused before reading them. */
+const maxBillBytes = 8_900_000;
+
+/** Bytes to base64 in slices (String.fromCharCode on a whole file overflows the call stack). */
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 const lineColours: Record<string, string> = { missing_locally: 'red', missing_at_channel: 'volcano', amount_mismatch: 'magenta', status_mismatch: 'orange', late_success: 'gold' };
@@ -27,7 +38,9 @@ export default function ReconciliationPage() {
   const { t, formatTime } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<RunForm>();
-  const [billText, setBillText] = useState<{ name: string; text: string } | null>(null);
+  const [source, setSource] = useState<'channel' | 'file' | 'text'>('channel');
+  const [billFile, setBillFile] = useState<{ name: string; base64: string; size: number } | null>(null);
+  const [pasted, setPasted] = useState('');
   const [running, setRunning] = useState(false);
   const list = usePagedList<Reconciliation>('/v1/reconciliations');
   const [open, setOpen] = useState<ReconciliationDetail | null>(null);
@@ -39,7 +52,13 @@ export default function ReconciliationPage() {
     if (!v) return;
     setRunning(true);
     try {
-      const result = await api.post<ReconciliationDetail>('/v1/reconciliations', { channel: v.channel, date: v.date.format('YYYY-MM-DD'), ...(billText && { bill_text: billText.text }) });
+      // The bill as the channel delivers it goes up as bytes (the server detects zip / gzip and GBK / UTF-8).
+      const bill = source === 'file' ? (billFile ? { bill_file_base64: billFile.base64 } : null) : source === 'text' ? (pasted.trim() ? { bill_text: pasted } : null) : {};
+      if (bill === null) {
+        message.error(t(source === 'file' ? 'reconx.fileMissing' : 'reconx.textMissing'));
+        return;
+      }
+      const result = await api.post<ReconciliationDetail>('/v1/reconciliations', { channel: v.channel, date: v.date.format('YYYY-MM-DD'), ...bill });
       message.success(t('recon.done', { n: result.mismatches }));
       setOpen(result);
       void list.reload();
@@ -70,31 +89,57 @@ export default function ReconciliationPage() {
           <Form.Item name="date" label={t('settlements.date')} rules={[{ required: true, message: t('common.required') }]}>
             <DatePicker allowClear={false} data-testid="recon-date" />
           </Form.Item>
-          <Form.Item label={t('recon.billFile')} extra={t('recon.billFileHelp')}>
-            <Space>
-              <Upload
-                accept=".csv,.txt"
-                showUploadList={false}
-                beforeUpload={async (file) => {
-                  setBillText({ name: file.name, text: await file.text() });
-                  return false;
-                }}
-              >
-                <Button icon={<UploadOutlined />}>{t('recon.chooseFile')}</Button>
-              </Upload>
-              {billText && (
-                <Tag closable onClose={() => setBillText(null)}>
-                  {billText.name}
-                </Tag>
-              )}
-            </Space>
+          <Form.Item label={t('recon.source')}>
+            <Radio.Group value={source} onChange={(e) => setSource(e.target.value as 'channel' | 'file' | 'text')} optionType="button">
+              <Radio value="channel" data-testid="recon-source-channel">{t('reconx.fromChannel')}</Radio>
+              <Radio value="file" data-testid="recon-source-file">{t('reconx.fromFile')}</Radio>
+              <Radio value="text" data-testid="recon-source-text">{t('reconx.fromText')}</Radio>
+            </Radio.Group>
           </Form.Item>
+          {source === 'file' && (
+            <Form.Item extra={t('reconx.fileHelp')}>
+              <Space>
+                <Upload
+                  accept=".csv,.txt,.zip,.gz,.gzip"
+                  showUploadList={false}
+                  beforeUpload={async (file) => {
+                    if (file.size > maxBillBytes) {
+                      message.error(t('reconx.fileTooLarge'));
+                      return false;
+                    }
+                    setBillFile({ name: file.name, base64: toBase64(new Uint8Array(await file.arrayBuffer())), size: file.size });
+                    return false;
+                  }}
+                >
+                  <Button icon={<UploadOutlined />} data-testid="recon-file-choose">
+                    {t('recon.chooseFile')}
+                  </Button>
+                </Upload>
+                {billFile && (
+                  <Tag closable onClose={() => setBillFile(null)} data-testid="recon-file-name">
+                    {billFile.name} · {(billFile.size / 1024).toFixed(1)} KB
+                  </Tag>
+                )}
+              </Space>
+            </Form.Item>
+          )}
           <Form.Item>
             <Button type="primary" icon={<ReconciliationOutlined />} loading={running} onClick={() => void run()} data-testid="recon-run">
               {t('recon.run')}
             </Button>
           </Form.Item>
         </Form>
+        {source === 'text' && (
+          <Input.TextArea
+            style={{ marginTop: 12, fontFamily: 'monospace' }}
+            rows={6}
+            value={pasted}
+            onChange={(e) => setPasted(e.target.value)}
+            placeholder={t('reconx.textHelp')}
+            spellCheck={false}
+            data-testid="recon-text"
+          />
+        )}
       </Card>
       <LoadError error={list.error ?? error} />
       <Table<Reconciliation>
