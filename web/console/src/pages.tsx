@@ -96,6 +96,7 @@ export const pages: readonly PageDef[] = [
   { path: 'payments/reconciliation', section: 'payments', label: 'nav.reconciliation', icon: <ReconciliationOutlined />, roles: managers, component: lazy(() => import('./pages/Reconciliation.js')) },
   { path: 'membership/members', section: 'membership', label: 'nav.members', icon: <IdcardOutlined />, roles: merchantStaff, component: lazy(() => import('./pages/Members.js')) },
   { path: 'membership/counter', section: 'membership', label: 'nav.counter', icon: <ShoppingCartOutlined />, roles: [...managers, 'store_manager', 'cashier'], component: lazy(() => import('./pages/Counter.js')) },
+  { path: 'membership/checkouts', section: 'membership', label: 'mmx.checkouts', icon: <ShoppingCartOutlined />, roles: [...managers, 'store_manager', 'cashier'], component: lazy(() => import('./pages/Checkouts.js')) },
   { path: 'membership/coupons', section: 'membership', label: 'nav.coupons', icon: <GiftOutlined />, roles: [...managers, 'store_manager'], component: lazy(() => import('./pages/CouponTemplates.js')) },
   { path: 'membership/stored-value', section: 'membership', label: 'nav.storedValue', icon: <CreditCardOutlined />, roles: managers, component: lazy(() => import('./pages/StoredValue.js')) },
   { path: 'membership/program', section: 'membership', label: 'nav.program', icon: <CrownOutlined />, roles: managers, component: lazy(() => import('./pages/ProgramSettings.js')) },

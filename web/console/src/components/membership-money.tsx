@@ -121,7 +121,7 @@ export function refundableOf(c: CheckoutDetail): number {
 const refundStatusText = (t: Translate, status: string | null) => (status ? codeText(t, 'mmx.refundStatus', status) : '—');
 
 /** The receipts of one member (or every checkout of the merchant when memberId is null). */
-export function CheckoutsTable({ memberId, canRefund, onChanged, version = 0, testId = 'member-checkouts' }: { memberId: string | null; canRefund: boolean; onChanged?(): void; version?: number; testId?: string }) {
+export function CheckoutsTable({ memberId, status, canRefund, onChanged, version = 0, testId = 'member-checkouts' }: { memberId: string | null; status?: string | undefined; canRefund: boolean; onChanged?(): void; version?: number; testId?: string }) {
   const { t, formatTime } = useI18n();
   const { storeName } = useStores();
   const [items, setItems] = useState<CheckoutSummary[] | null>(null);
@@ -132,7 +132,7 @@ export function CheckoutsTable({ memberId, canRefund, onChanged, version = 0, te
   const load = useCallback(
     async (after?: string) => {
       try {
-        const page = await api.get<Page<CheckoutSummary>>('/v1/checkouts', { ...(memberId && { member_id: memberId }), limit: 50, ...(after && { after }) });
+        const page = await api.get<Page<CheckoutSummary>>('/v1/checkouts', { ...(memberId && { member_id: memberId }), ...(status && { status }), limit: 50, ...(after && { after }) });
         setItems((prev) => (after && prev ? [...prev, ...page.items] : page.items));
         setCursor(page.next_cursor);
         setError(null);
@@ -140,7 +140,7 @@ export function CheckoutsTable({ memberId, canRefund, onChanged, version = 0, te
         setError(e);
       }
     },
-    [memberId],
+    [memberId, status],
   );
   useEffect(() => {
     void load();

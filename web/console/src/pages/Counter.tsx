@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Divider, Empty, Flex, Form, Input, InputNumber, Radio, Result, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Divider, Empty, Flex, Form, Input, InputNumber, QRCode, Radio, Result, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined, ScanOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { api, ApiError, type Page } from '../api.js';
@@ -13,8 +13,10 @@ import { codeText, couponTermsText } from '../components/membership-ui.js';
 
 // 收银台: the cashier enters the amount (or the order lines), identifies the member (scans the
 // dynamic member code from the card, or types a card number or phone), picks coupons, points and
-// stored value, sees the breakdown, and collects the rest with the buyer's 付款码. One
-// POST /v1/checkouts spends everything together or nothing.
+// stored value, sees the breakdown (priced by the server: POST /v1/checkouts/preview, which spends
+// nothing), and collects the rest with the buyer's 付款码 or a QR the buyer scans. One
+// POST /v1/checkouts spends everything together or nothing; a QR checkout waits for the payment
+// (polling GET /v1/checkouts/:id) until it completes or is released.
 
 interface Line {
   key: string;
@@ -49,22 +51,19 @@ async function identify(input: string): Promise<Member[]> {
   return page.items;
 }
 
-/** What a coupon may take off before the checkout answers exactly (the server's rules decide). */
-function estimateCoupon(tpl: CouponTemplate | undefined, dueFen: number): number {
-  if (!tpl) return 0;
-  if (tpl.min_spend_fen && dueFen < tpl.min_spend_fen) return 0;
-  switch (tpl.kind) {
-    case 'cash_off':
-    case 'threshold':
-      return Math.min(tpl.value_fen ?? 0, dueFen);
-    case 'percent_off': {
-      const off = Math.floor((dueFen * (tpl.percent_bps ?? 0)) / 10_000);
-      return Math.min(tpl.cap_fen ?? off, off);
-    }
-    default:
-      return 0;
-  }
+/** The server's breakdown for the order as it stands (POST /v1/checkouts/preview). */
+interface Preview {
+  status: 'completed' | 'remainder_due';
+  amount_fen: number;
+  member_discount_fen: number;
+  coupons: { coupon_id: string; discount_fen: number }[];
+  points: { spent: number; value_fen: number };
+  stored_value: { spent_fen: number; principal_fen: number; bonus_fen: number };
+  remainder_due_fen: number;
+  points_earned: number;
 }
+
+type Collect = 'auth_code' | 'qr';
 
 export default function CounterPage() {
   const { t, formatTime } = useI18n();
@@ -86,6 +85,9 @@ export default function CounterPage() {
   const [points, setPoints] = useState<number>(0);
   const [storedValue, setStoredValue] = useState('');
   const [authCode, setAuthCode] = useState('');
+  const [collect, setCollect] = useState<Collect>('auth_code');
+  const [qrChannel, setQrChannel] = useState<'wechatpay' | 'alipay'>('wechatpay');
+  const [preview, setPreview] = useState<{ key: string; value: Preview | null; problem: string | null } | null>(null);
   const [reference, setReference] = useState(() => newReference('co'));
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -135,21 +137,53 @@ export default function CounterPage() {
     }
   };
 
-  // The breakdown as the counter expects it; the checkout's answer replaces it with the exact one.
   const tier = tiers.find((x) => x.code === member?.tier.code);
-  const discountFen = tier ? Math.floor((amountFen * tier.discount_bps) / 10_000) : 0;
-  let due = amountFen - discountFen;
-  const couponRows = couponIds.map((id) => {
-    const c = holdings?.coupons.find((x) => x.id === id);
-    const off = Math.min(estimateCoupon(c ? templateOf(c.template_id) : undefined, due), due);
-    due -= off;
-    return { id, off };
-  });
   const rate = program?.redeem_points_per_yuan ?? 100;
-  const pointsFen = Math.min(Math.floor((points * 100) / rate), due);
-  due -= pointsFen;
-  const svFen = Math.min(parseYuan(storedValue) ?? 0, due);
-  due -= svFen;
+
+  /** The order as POST /v1/checkouts (and its preview) take it. */
+  const orderBody = (): Record<string, unknown> | null => {
+    if (!member || !storeId || amountFen <= 0) return null;
+    const sv = parseYuan(storedValue);
+    return {
+      member_id: member.id,
+      store_id: storeId,
+      reference,
+      ...(mode === 'amount'
+        ? { amount_fen: amountFen }
+        : {
+            lines: lines
+              .filter((l) => (parseYuan(l.unit_price) ?? -1) >= 0 && l.quantity > 0)
+              .map((l) => ({ ...(l.product_sku.trim() ? { product_sku: l.product_sku.trim() } : {}), ...(l.category.trim() ? { category: l.category.trim() } : {}), unit_price_fen: parseYuan(l.unit_price) ?? 0, quantity: l.quantity })),
+          }),
+      ...(couponIds.length ? { coupon_ids: couponIds } : {}),
+      ...(points > 0 ? { points } : {}),
+      ...(sv ? { stored_value_fen: sv } : {}),
+    };
+  };
+  const order = orderBody();
+  const orderKey = order ? JSON.stringify(order) : null;
+
+  // The breakdown comes from the server, priced exactly as the checkout will be; typing is debounced.
+  useEffect(() => {
+    if (!orderKey) {
+      setPreview(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      api
+        .post<Preview>('/v1/checkouts/preview', JSON.parse(orderKey) as unknown)
+        .then((value) => live && setPreview({ key: orderKey, value, problem: null }))
+        .catch((e: unknown) => live && setPreview({ key: orderKey, value: null, problem: problemText(e) }));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [orderKey]);
+  const shown = preview?.value ?? null;
+  const current = preview !== null && preview.key === orderKey;
+  const due = order ? (shown?.remainder_due_fen ?? null) : amountFen;
 
   const reset = () => {
     setResult(null);
@@ -159,6 +193,7 @@ export default function CounterPage() {
     setPoints(0);
     setStoredValue('');
     setAuthCode('');
+    setPreview(null);
     setAmount('');
     setLines([{ key: '1', product_sku: '', category: '', unit_price: '', quantity: 1 }]);
     setLookup('');
@@ -167,29 +202,15 @@ export default function CounterPage() {
   };
 
   const submit = async () => {
-    if (!member || !storeId || amountFen <= 0) return;
+    const body = orderBody();
+    if (!body) return;
     setBusy(true);
     setProblem(null);
     try {
-      const body: Record<string, unknown> = {
-        member_id: member.id,
-        store_id: storeId,
-        reference,
-        ...(mode === 'amount'
-          ? { amount_fen: amountFen }
-          : {
-              lines: lines
-                .filter((l) => (parseYuan(l.unit_price) ?? -1) >= 0 && l.quantity > 0)
-                .map((l) => ({ ...(l.product_sku.trim() ? { product_sku: l.product_sku.trim() } : {}), ...(l.category.trim() ? { category: l.category.trim() } : {}), unit_price_fen: parseYuan(l.unit_price) ?? 0, quantity: l.quantity })),
-            }),
-        ...(couponIds.length ? { coupon_ids: couponIds } : {}),
-        ...(points > 0 ? { points } : {}),
-        ...(parseYuan(storedValue) ? { stored_value_fen: parseYuan(storedValue) } : {}),
-        ...(authCode.trim() ? { payment: { auth_code: authCode.trim() } } : {}),
-      };
-      const r = await api.post<CheckoutResult>('/v1/checkouts', body);
+      const payment = collect === 'qr' ? { method: 'qr', channel: qrChannel } : authCode.trim() ? { auth_code: authCode.trim() } : null;
+      const r = await api.post<CheckoutResult>('/v1/checkouts', { ...body, ...(payment && { payment }) });
       setResult(r);
-      message.success(t('counter.done'));
+      if (r.status !== 'awaiting_payment') message.success(t('counter.done'));
     } catch (e) {
       setProblem(problemText(e));
     } finally {
@@ -197,6 +218,9 @@ export default function CounterPage() {
     }
   };
 
+  if (result && result.status === 'awaiting_payment' && result.remainder_payment?.code_url) {
+    return <QrWait result={result} onSettled={setResult} />;
+  }
   if (result) return <Receipt result={result} member={member} templateOf={templateOf} holdings={holdings} onNext={reset} formatTime={formatTime} />;
 
   return (
@@ -334,40 +358,69 @@ export default function CounterPage() {
 
         <Col xs={24} lg={10}>
           <Card title={t('counter.breakdown')} size="small" data-testid="counter-breakdown">
-            <Descriptions size="small" column={1}>
-              <Descriptions.Item label={t('counter.total')}>{yuan(amountFen)}</Descriptions.Item>
-              <Descriptions.Item label={t('counter.memberDiscount')}>-{yuan(discountFen)}</Descriptions.Item>
-              {couponRows.map((c) => {
-                const coupon = holdings?.coupons.find((x) => x.id === c.id);
-                return (
-                  <Descriptions.Item key={c.id} label={templateOf(coupon?.template_id ?? '')?.name ?? t('mem.coupons')}>
-                    -{yuan(c.off)}
-                  </Descriptions.Item>
-                );
-              })}
-              <Descriptions.Item label={t('counter.pointsValue', { points })}>-{yuan(pointsFen)}</Descriptions.Item>
-              <Descriptions.Item label={t('counter.storedValue')}>-{yuan(svFen)}</Descriptions.Item>
-            </Descriptions>
+            <Spin spinning={Boolean(order) && !current} delay={300}>
+              <Descriptions size="small" column={1} data-testid="counter-preview" data-current={String(current)}>
+                <Descriptions.Item label={t('counter.total')}>{yuan(amountFen)}</Descriptions.Item>
+                <Descriptions.Item label={t('counter.memberDiscount')}>-{yuan(shown?.member_discount_fen ?? 0)}</Descriptions.Item>
+                {(shown?.coupons ?? []).map((c) => {
+                  const coupon = holdings?.coupons.find((x) => x.id === c.coupon_id);
+                  return (
+                    <Descriptions.Item key={c.coupon_id} label={templateOf(coupon?.template_id ?? '')?.name ?? t('mem.coupons')}>
+                      <span data-testid={`counter-preview-coupon-${c.coupon_id}`}>-{yuan(c.discount_fen)}</span>
+                    </Descriptions.Item>
+                  );
+                })}
+                <Descriptions.Item label={t('counter.pointsValue', { points: shown?.points.spent ?? points })}>-{yuan(shown?.points.value_fen ?? 0)}</Descriptions.Item>
+                <Descriptions.Item label={t('counter.storedValue')}>
+                  -{yuan(shown?.stored_value.spent_fen ?? 0)}
+                  {shown && shown.stored_value.spent_fen > 0 && (
+                    <Typography.Text type="secondary">
+                      {' '}
+                      ({t('mem.sv.principal')} {yuan(shown.stored_value.principal_fen)} · {t('mem.sv.bonus')} {yuan(shown.stored_value.bonus_fen)})
+                    </Typography.Text>
+                  )}
+                </Descriptions.Item>
+              </Descriptions>
+            </Spin>
+            {preview?.problem && current && <Alert type="warning" showIcon title={preview.problem} style={{ marginTop: 8 }} data-testid="counter-preview-error" />}
             <Divider style={{ margin: '8px 0' }} />
             <Flex justify="space-between" align="baseline">
               <Typography.Text strong>{t('counter.remainder')}</Typography.Text>
-              <Typography.Title level={2} style={{ margin: 0 }} data-testid="counter-estimate">
-                {yuan(Math.max(0, due))}
+              <Typography.Title level={2} style={{ margin: 0 }} data-testid="counter-estimate" data-fen={due ?? ''}>
+                {due === null ? '—' : yuan(due)}
               </Typography.Title>
             </Flex>
-            <Typography.Text type="secondary">{t('counter.estimateHint')}</Typography.Text>
+            <Typography.Text type="secondary">{order ? t('mmx.previewExact') : t('mmx.noPreview')}</Typography.Text>
             <Divider style={{ margin: '12px 0' }} />
-            <Typography.Text strong>{t('counter.authCode')}</Typography.Text>
-            <Input
-              prefix={<ScanOutlined />}
-              value={authCode}
-              onChange={(e) => setAuthCode(e.target.value)}
-              placeholder={t('counter.authCodeHint')}
-              style={{ marginTop: 6 }}
-              inputMode="numeric"
-              data-testid="counter-auth-code"
-            />
-            <Button type="primary" size="large" block style={{ marginTop: 16 }} loading={busy} disabled={!member || !storeId || amountFen <= 0} onClick={() => void submit()} data-testid="counter-submit">
+            <Typography.Text strong>{t('mmx.collectBy')}</Typography.Text>
+            <div style={{ marginTop: 6 }}>
+              <Radio.Group value={collect} onChange={(e) => setCollect(e.target.value as Collect)} optionType="button">
+                <Radio value="auth_code" data-testid="counter-collect-auth-code">{t('mmx.collectAuthCode')}</Radio>
+                <Radio value="qr" data-testid="counter-collect-qr">{t('mmx.collectQr')}</Radio>
+              </Radio.Group>
+            </div>
+            {collect === 'auth_code' ? (
+              <>
+                <Input
+                  prefix={<ScanOutlined />}
+                  value={authCode}
+                  onChange={(e) => setAuthCode(e.target.value)}
+                  placeholder={t('counter.authCodeHint')}
+                  style={{ marginTop: 8 }}
+                  inputMode="numeric"
+                  data-testid="counter-auth-code"
+                />
+              </>
+            ) : (
+              <Space style={{ marginTop: 8 }}>
+                <Typography.Text>{t('mmx.qrChannel')}</Typography.Text>
+                <Radio.Group value={qrChannel} onChange={(e) => setQrChannel(e.target.value as 'wechatpay' | 'alipay')}>
+                  <Radio value="wechatpay" data-testid="counter-qr-wechatpay">{t('channel.wechatpay')}</Radio>
+                  <Radio value="alipay" data-testid="counter-qr-alipay">{t('channel.alipay')}</Radio>
+                </Radio.Group>
+              </Space>
+            )}
+            <Button type="primary" size="large" block style={{ marginTop: 16 }} loading={busy} disabled={!order || (current && preview?.problem !== null)} onClick={() => void submit()} data-testid="counter-submit">
               {t('counter.submit')}
             </Button>
           </Card>
@@ -395,10 +448,11 @@ function Receipt({
   const { t } = useI18n();
   const payment = result.remainder_payment;
   const paid = payment && ['succeeded', 'paid'].includes(String(payment.status));
+  const released = result.status === 'released';
   return (
     <Result
-      status={result.remainder_due_fen === 0 || paid ? 'success' : 'info'}
-      title={t('counter.receipt')}
+      status={released ? 'warning' : result.remainder_due_fen === 0 || paid ? 'success' : 'info'}
+      title={released ? t('mmx.qrReleased') : t('counter.receipt')}
       subTitle={`${t('mem.reference')}: ${result.reference}${member ? ` · ${member.card_number}` : ''}`}
       extra={
         <Button type="primary" onClick={onNext} data-testid="counter-next">
@@ -406,7 +460,7 @@ function Receipt({
         </Button>
       }
     >
-      <Descriptions size="small" column={1} bordered data-testid="counter-receipt" data-remainder-fen={result.remainder_due_fen} style={{ maxWidth: 520, margin: '0 auto' }}>
+      <Descriptions size="small" column={1} bordered data-testid="counter-receipt" data-status={String(result.status)} data-remainder-fen={result.remainder_due_fen} style={{ maxWidth: 520, margin: '0 auto' }}>
         <Descriptions.Item label={t('counter.total')}>{yuan(result.amount_fen)}</Descriptions.Item>
         <Descriptions.Item label={t('counter.memberDiscount')}>
           <span data-testid="receipt-member-discount">-{yuan(result.member_discount_fen)}</span>
@@ -446,5 +500,74 @@ function Receipt({
         <Descriptions.Item label={t('mem.time')}>{formatTime(new Date().toISOString())}</Descriptions.Item>
       </Descriptions>
     </Result>
+  );
+}
+
+/**
+ * 顾客扫码: the QR of the remainder's payment, shown until the checkout settles — completed when the
+ * buyer pays, released (everything restored) when the payment fails, expires or is given up here.
+ */
+function QrWait({ result, onSettled }: { result: CheckoutResult; onSettled(r: CheckoutResult): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const payment = result.remainder_payment!;
+  const [closing, setClosing] = useState(false);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const now = await api.get<CheckoutResult>(`/v1/checkouts/${result.id}`);
+        if (!live) return;
+        if (now.status !== 'awaiting_payment') {
+          if (now.status === 'completed') message.success(t('mmx.qrPaid'));
+          onSettled(now);
+          return;
+        }
+      } catch {
+        // A dropped request is retried on the next round; the checkout's state lives on the server.
+      }
+      if (live) timer = setTimeout(() => void poll(), 1_500);
+    };
+    timer = setTimeout(() => void poll(), 1_000);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [result.id, onSettled, message, t]);
+
+  const giveUp = async () => {
+    setClosing(true);
+    try {
+      // Closing the payment releases the checkout (the poll above sees it).
+      await api.post(`/v1/payments/${String(payment.payment_id)}/close`, {});
+    } catch (e) {
+      message.error(problemText(e));
+      setClosing(false);
+    }
+  };
+
+  const channel = String(payment.channel ?? 'wechatpay');
+  return (
+    <Result
+      icon={<QRCode value={String(payment.code_url)} size={220} data-testid="counter-qr" data-code-url={String(payment.code_url)} style={{ margin: '0 auto' }} />}
+      title={t('mmx.qrTitle')}
+      subTitle={
+        <Space direction="vertical" size={4}>
+          <Typography.Title level={2} style={{ margin: 0 }} data-testid="counter-qr-amount">
+            {yuan(result.remainder_due_fen)}
+          </Typography.Title>
+          <span>{t('mmx.qrHint', { channel: t(channel === 'alipay' ? 'channel.alipay' : 'channel.wechatpay') })}</span>
+          <span data-testid="counter-qr-status">
+            <Spin size="small" /> {t('mmx.qrWaiting')}
+          </span>
+        </Space>
+      }
+      extra={
+        <Button danger loading={closing} onClick={() => void giveUp()} data-testid="counter-qr-give-up">
+          {t('mmx.qrGiveUp')}
+        </Button>
+      }
+    />
   );
 }
