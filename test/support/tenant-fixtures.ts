@@ -81,6 +81,19 @@ export const tenantFixtures: Readonly<Record<string, TenantFixture>> = {
     await f.asA('POST', `/v1/members/${memberId}/stored-value/top-ups`, { amount_fen: 10_000, payment_reference: 'walk-top-up' });
     return (await f.asA<{ entry: Created }>('POST', `/v1/members/${memberId}/stored-value/spends`, { amount_fen: 1_000 })).entry.id;
   },
+  /** What an unmerge could not give back: the survivor spent the absorbed member's points while merged. */
+  shortfallId: async (f) => {
+    const enrolled = (phone: string) => f.asA<Created & { person_id: string }>('POST', '/v1/members', { phone, consent_version: 'v1', consent_purposes: ['membership'] });
+    const survivor = await enrolled('13700137011');
+    const absorbed = await enrolled('13700137012');
+    await f.asA('POST', `/v1/members/${absorbed.id}/points/earn`, { points: 50, reason: 'walk fixture' });
+    const merge = await f.asA<Created>('POST', '/v1/identity/merges', { survivor_id: survivor.person_id, absorbed_id: absorbed.person_id, reason: 'walk fixture' });
+    await f.asA('POST', `/v1/members/${survivor.id}/points/spend`, { points: 20 });
+    await f.asA('POST', `/v1/identity/merges/${merge.id}/unmerge`, { reason: 'walk fixture' });
+    const page = await f.asA<Listed>('GET', `/v1/membership/merge-shortfalls?merge_id=${merge.id}`);
+    if (!page.items[0]) throw new Error('the unmerge left no shortfall for A');
+    return page.items[0].id;
+  },
   // ---- identity (ID+) ----
   personId: async (f) => (await identityPerson(f, 'walk-person')).person_id,
   // Body fields are filled during the walk, after A's snapshot: they reuse persons the path fixtures made.

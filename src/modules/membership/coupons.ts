@@ -2,10 +2,11 @@
 // lock for checkout, redeem, release, void and restore. Every change to a coupon locks its row
 // (SELECT … FOR UPDATE), so of any number of concurrent redemptions exactly one wins.
 import { randomInt } from 'node:crypto';
-import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
 import { appendAudit, authorize, publishEvent, requireMerchantId, type AccessContext } from '../platform/index.js';
+import { couponsCountedForLimit } from './coupon-limit.js';
 import { evaluateCoupon, termsProblems, validityAtIssue, type CheckoutLine, type CouponKind, type CouponTerms, type ValidityRule } from './coupon-eligibility.js';
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
@@ -17,7 +18,8 @@ export type CouponRow = typeof coupons.$inferSelect;
 export type CouponStatus = 'issued' | 'locked' | 'redeemed' | 'expired' | 'void';
 
 export const ISSUE_SOURCES = ['manual', 'join', 'payment', 'campaign', 'partner'] as const;
-export type IssueSource = (typeof ISSUE_SOURCES)[number];
+/** merge_settlement: a replacement for a coupon used while merged (merge-shortfalls.ts); never from the API. */
+export type IssueSource = (typeof ISSUE_SOURCES)[number] | 'merge_settlement';
 
 /** Locks lapse on their own: a checkout that died never holds a coupon for good. */
 export const DEFAULT_LOCK_SECONDS = 300;
@@ -175,6 +177,8 @@ export interface IssueInput {
   readonly memberId: string;
   readonly source: IssueSource;
   readonly reference?: string | undefined;
+  /** A replacement for a coupon the member was given and lost to a merge: not a new grant, so the per-member limit does not apply. */
+  readonly replacement?: boolean | undefined;
 }
 
 export async function issueInTransaction(tx: Db, ctx: AccessContext, merchantId: string, templateId: string, input: IssueInput, now = new Date()): Promise<CouponRow> {
@@ -185,12 +189,10 @@ export async function issueInTransaction(tx: Db, ctx: AccessContext, merchantId:
   if (member.status !== 'active') throw membershipErrors.make('member_inactive');
   if (template.status !== 'active') throw membershipErrors.make('coupon_template_inactive');
   if (template.stock !== null && template.issuedCount >= template.stock) throw membershipErrors.make('coupon_out_of_stock');
-  if (template.perMemberLimit !== null) {
-    const [held] = await tx
-      .select({ n: count() })
-      .from(coupons)
-      .where(and(eq(coupons.merchantId, merchantId), eq(coupons.templateId, templateId), eq(coupons.memberId, input.memberId)));
-    if ((held?.n ?? 0) >= template.perMemberLimit) throw membershipErrors.make('coupon_member_limit');
+  if (template.perMemberLimit !== null && !input.replacement) {
+    // A merge may leave the member above the limit (ADR 0007): it keeps them, and gets no more.
+    const held = await couponsCountedForLimit(tx, merchantId, templateId, input.memberId);
+    if (held >= template.perMemberLimit) throw membershipErrors.make('coupon_member_limit', `the member holds ${held} of this template; the limit is ${template.perMemberLimit}`, { held, limit: template.perMemberLimit });
   }
   const rule: ValidityRule =
     template.validityKind === 'fixed' ? { kind: 'fixed', from: template.validFrom!, until: template.validUntil! } : { kind: 'relative', days: template.validDays ?? 0 };

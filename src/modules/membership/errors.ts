@@ -46,6 +46,9 @@ export const membershipErrors = defineErrors({
   checkout_refund_exceeds: { status: 409, title: 'The refund exceeds what is left of the checkout' },
   top_up_not_found: { status: 404, title: 'Top-up not found' },
   top_up_not_refundable: { status: 409, title: 'Only a credited top-up can be refunded' },
+  merge_shortfall_not_found: { status: 404, title: 'Merge shortfall not found' },
+  merge_shortfall_resolved: { status: 409, title: 'The merge shortfall was already settled or written off' },
+  merge_shortfall_same_member: { status: 409, title: 'Both sides of this shortfall are one member again (merged since): write it off instead' },
   top_up_refund_exceeds: { status: 409, title: 'The refund exceeds the top-up’s unused principal' },
 });
 

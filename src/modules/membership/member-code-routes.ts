@@ -8,6 +8,7 @@ import { consentTextOf, listConsents } from './consents.js';
 import { consentTextSha256 } from './consent-texts.js';
 import { authorize, requireMerchantId } from '../platform/index.js';
 import { membershipModuleRoutes } from './extra-routes.js';
+import { mergeShortfallRoutes } from './merge-shortfall-routes.js';
 import { memberIdByCode } from './member-codes.js';
 import { getMember } from './members.js';
 import { getPointsBalance } from './points-ledger.js';
@@ -121,4 +122,5 @@ export async function memberCodeRoutes(instance: FastifyInstance, { db }: Module
 export async function membershipAllRoutes(instance: FastifyInstance, deps: ModuleDeps): Promise<void> {
   await membershipModuleRoutes(instance, deps);
   await memberCodeRoutes(instance, deps);
+  await mergeShortfallRoutes(instance, deps); // what unmerges could not give back (merge-shortfall-routes.ts)
 }

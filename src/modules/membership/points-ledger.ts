@@ -32,6 +32,7 @@ import { reevaluateTier } from './tiers.js';
 
 type LotRow = typeof pointsLots.$inferSelect;
 export type PointsEntryRow = typeof pointsEntries.$inferSelect;
+export type { LotRow };
 
 export interface PointsOperationResult {
   readonly operationId: string;
@@ -42,7 +43,7 @@ export interface PointsOperationResult {
   readonly shortfall: number;
 }
 
-const toLot = (row: LotRow): PointsLot => ({
+export const toLot = (row: LotRow): PointsLot => ({
   id: row.id,
   kind: row.kind === 'debt' ? 'debt' : 'earn',
   earnedAt: row.earnedAt,
@@ -63,7 +64,7 @@ export async function lockPointsAccount(tx: Db, merchantId: string, memberId: st
 }
 
 /** Lots that still matter: those holding points, and the member's debt lot. */
-async function liveLots(tx: Db, merchantId: string, memberId: string): Promise<LotRow[]> {
+export async function liveLots(tx: Db, merchantId: string, memberId: string): Promise<LotRow[]> {
   return tx
     .select()
     .from(pointsLots)
@@ -77,7 +78,7 @@ export async function claimReference(tx: Db, merchantId: string, kind: string, r
   if (!row) throw membershipErrors.make('duplicate_reference', `${kind} ${reference} was already applied`);
 }
 
-interface NewLot {
+export interface NewLot {
   readonly points: number;
   readonly earnedAt: Date;
   readonly source: 'purchase' | 'manual' | 'event' | 'adjust' | 'restore';
@@ -87,7 +88,7 @@ interface NewLot {
   readonly availableNow?: boolean;
 }
 
-interface Write {
+export interface Write {
   readonly merchantId: string;
   readonly memberId: string;
   readonly operationId: string;
@@ -101,7 +102,7 @@ interface Write {
 }
 
 /** Writes one operation's movements: new lots, lot caches, entries and the account cache. */
-async function writeMovements(tx: Db, ctx: AccessContext, w: Write): Promise<{ entries: PointsEntryRow[]; lotId: string | null; balance: PointsBalance }> {
+export async function writeMovements(tx: Db, ctx: AccessContext, w: Write): Promise<{ entries: PointsEntryRow[]; lotId: string | null; balance: PointsBalance }> {
   const newLotId = newId('pointsLot');
   const existingDebt = w.lots.find((l) => l.kind === 'debt');
   const debtLotId = existingDebt?.id ?? newId('pointsLot');

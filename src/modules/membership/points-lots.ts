@@ -32,7 +32,8 @@ export interface PointsLot {
   readonly remaining: number;
 }
 
-export type MovementType = 'earn' | 'spend' | 'expire' | 'adjust' | 'refund_reversal' | 'debt_settlement' | 'restore';
+// merge_settlement: a shortfall of an unmerge settled by staff (merge-shortfalls.ts).
+export type MovementType = 'earn' | 'spend' | 'expire' | 'adjust' | 'refund_reversal' | 'debt_settlement' | 'restore' | 'merge_settlement';
 
 export interface Movement {
   /** The lot moved; `newLot` / `debtLot` stand for lots the caller creates with that id. */

@@ -28,6 +28,8 @@ export function registerMembershipPolicies(): void {
     'membership.reports.read': { roles: owners, scope: 'membership:read' },
     'membership.checkout': { roles: counter, scope: 'membership:write' },
     'membership.checkout.refund': { roles: managers, scope: 'membership:write' },
+    // Settling or writing off what an unmerge could not give back: a person's decision with a reason, never a key.
+    'membership.merge_shortfalls.settle': { roles: owners, scope: null },
     // Partners issue coupons of the templates enabled for them with a key of this scope only;
     // staff issue through membership.coupons.issue.
     'membership.coupons.partner_issue': { roles: [], scope: 'membership:coupons.issue' },
