@@ -18,6 +18,7 @@ import { splitCheckoutRefund } from './checkout-split.js';
 import { restoreInTransaction as restoreCouponInTransaction } from './coupons.js';
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
+import { survivingMemberId } from './merged-members.js';
 import { lockPointsAccount, restoreSpendInTransaction, reverseInTransaction } from './points-ledger.js';
 import { appliedReferences, checkoutRefunds, checkouts, coupons, storedValueEntries } from './schema.js';
 import { lockStoredValueAccount, refundSpendInTransaction } from './stored-value.js';
@@ -103,10 +104,11 @@ export type CompletionOutcome = 'completed' | 'unchanged' | 'orphan';
 export async function completeCheckoutInTransaction(tx: Db, ctx: AccessContext, merchantId: string, checkoutId: string, input: { paymentId: string }, now = new Date()): Promise<CompletionOutcome> {
   const row = await loadCheckout(tx, merchantId, checkoutId, true);
   if (row.status === 'awaiting_payment') {
-    const member = await findMember(tx, merchantId, row.memberId);
+    // Merged since the checkout (ID+): the surviving member earns.
+    const member = await findMember(tx, merchantId, await survivingMemberId(tx, merchantId, row.memberId));
     const pointsEarned =
       member.status === 'active'
-        ? await accrueForCheckout(tx, ctx, merchantId, { id: row.id, memberId: row.memberId, storeId: row.storeId, amountFen: row.amountFen, lines: linesOf(row), cashFen: row.remainderDueFen, storedValuePrincipalFen: await principalSpent(tx, row) }, now)
+        ? await accrueForCheckout(tx, ctx, merchantId, { id: row.id, memberId: member.id, storeId: row.storeId, amountFen: row.amountFen, lines: linesOf(row), cashFen: row.remainderDueFen, storedValuePrincipalFen: await principalSpent(tx, row) }, now)
         : 0;
     await tx
       .update(checkouts)

@@ -14,6 +14,7 @@ import { MARKETING_PURPOSE, type ConsentText } from './consent-texts.js';
 import { effectiveStatus } from './coupons.js';
 import { membershipErrors } from './errors.js';
 import { currentMemberCode } from './member-codes.js';
+import { memberForPerson } from './member-of-person.js';
 import { enrolMember, findMember, MEMBERSHIP_PURPOSE, type MemberRow } from './members.js';
 import { getPointsBalance, type PointsSummary } from './points-ledger.js';
 import { findTier, loadProgram, type Program } from './program.js';
@@ -43,10 +44,10 @@ export async function payerProof(db: Db, config: Config, ticketCookie: string | 
   return { merchantId: ticket.merchantId, payment };
 }
 
+/** The member of the person as of now: after an ID+ merge, the surviving member (member-of-person.ts). */
 export async function memberOfPerson(db: Db, merchantId: string, personId: string | null): Promise<MemberRow | null> {
   if (!personId) return null;
-  const [row] = await db.select().from(members).where(and(eq(members.merchantId, merchantId), eq(members.personId, personId)));
-  return row ?? null;
+  return (await memberForPerson(db, merchantId, personId)).member ?? null;
 }
 
 export interface JoinOffer {

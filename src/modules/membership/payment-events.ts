@@ -15,6 +15,7 @@ import type { PaymentEventPayload } from '../payments/index.js';
 import { findMerchantById, subscribeToEvents, systemContext, type AccessContext, type DomainEvent } from '../platform/index.js';
 import { applyCheckoutPaymentRefund, completeCheckoutInTransaction, releaseCheckoutInTransaction } from './checkout-payments.js';
 import { earnInTransaction, reverseInTransaction } from './points-ledger.js';
+import { memberForPerson } from './member-of-person.js';
 import { loadProgram } from './program.js';
 import { appliedReferences, members, pointsLots, retroAccruals } from './schema.js';
 import { applyTopUpPaymentRefund, creditPaidTopUpInTransaction, failTopUpInTransaction } from './top-ups.js';
@@ -46,10 +47,8 @@ export async function accruePayment(tx: Db, ctx: AccessContext, merchantId: stri
   if (!p.person_id) return 'none';
   if (await applied(tx, merchantId, 'points.earn', p.payment_id)) return 'none';
   const paidAt = p.paid_at ? new Date(p.paid_at) : now;
-  const [member] = await tx
-    .select()
-    .from(members)
-    .where(and(eq(members.merchantId, merchantId), eq(members.personId, p.person_id)));
+  // The payer as of now: an event from before an ID+ merge names the absorbed person (member-of-person.ts).
+  const { personId, member } = await memberForPerson(tx, merchantId, p.person_id);
   const program = await loadProgram(tx, merchantId);
   const netFen = p.amount_fen - p.refunded_fen;
   if (member) {
@@ -60,7 +59,7 @@ export async function accruePayment(tx: Db, ctx: AccessContext, merchantId: stri
   }
   await tx
     .insert(retroAccruals)
-    .values({ merchantId, paymentId: p.payment_id, personId: p.person_id, storeId: p.store_id, amountFen: p.amount_fen, refundedFen: p.refunded_fen, paidAt })
+    .values({ merchantId, paymentId: p.payment_id, personId, storeId: p.store_id, amountFen: p.amount_fen, refundedFen: p.refunded_fen, paidAt })
     .onConflictDoNothing();
   return 'remembered';
 }

@@ -14,6 +14,7 @@ import { appendAudit, authorize, requireMerchantId, type AccessContext } from '.
 import type { PaymentMethodInput } from './checkout-payments.js';
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
+import { survivingMemberId } from './merged-members.js';
 import { earnInTransaction } from './points-ledger.js';
 import { loadProgram } from './program.js';
 import { appliedReferences, topUpRefunds, topUps } from './schema.js';
@@ -116,9 +117,13 @@ export async function orderTopUp(db: Db, config: Config, ctx: AccessContext, inp
  */
 export async function creditPaidTopUpInTransaction(tx: Db, ctx: AccessContext, merchantId: string, topUpId: string, input: { paymentId: string }, now = new Date()): Promise<boolean> {
   const peek = await loadTopUp(tx, merchantId, topUpId);
-  await lockStoredValueAccount(tx, merchantId, peek.memberId);
-  const row = await loadTopUp(tx, merchantId, topUpId, true);
-  if (row.status === 'credited') return false;
+  // Merged since it was ordered (ID+): the money goes on the surviving member's card, and the top-up with it.
+  const memberId = await survivingMemberId(tx, merchantId, peek.memberId);
+  await lockStoredValueAccount(tx, merchantId, memberId);
+  const locked = await loadTopUp(tx, merchantId, topUpId, true);
+  if (locked.status === 'credited') return false;
+  const row = locked.memberId === memberId ? locked : { ...locked, memberId };
+  if (row !== locked) await tx.update(topUps).set({ memberId, updatedAt: now }).where(and(eq(topUps.merchantId, merchantId), eq(topUps.id, topUpId)));
   const credited = await creditTopUpInTransaction(tx, ctx, merchantId, row.memberId, { principalFen: row.principalFen, bonusFen: row.bonusFen, paymentReference: input.paymentId, storeId: row.storeId, topUpId: row.id }, now);
   await tx
     .update(topUps)

@@ -1,0 +1,146 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSandboxNotifications } from '../../src/modules/payments/index.js';
+import { dispatchOutbox, publishEvent, runEventConsumers } from '../../src/modules/platform/index.js';
+import { outboxEvents } from '../../src/modules/platform/schema.js';
+import { payInWallet, startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
+import { caller, enrol, type Caller, type MemberBody } from '../membership/support.js';
+
+// Payments and an ID+ merge: events published before the merge name the absorbed person, and
+// identity keeps resolving that person to the survivor. Whatever the payer's id, the value lands on
+// the surviving member exactly once — never on the `merged` one — and no subscriber retries.
+
+let t: PaymentsTestApp;
+let owner: Caller;
+let storeId: string;
+let giftTemplateId: string;
+
+beforeAll(async () => {
+  t = await startPaymentsApp();
+  owner = caller(t, { cookie: await t.login('owner') });
+  storeId = t.demo.storeIds[0]!;
+  await owner.ok('PATCH', '/v1/membership/program', { points_per_yuan: 1 });
+  giftTemplateId = (await owner.ok<{ id: string }>('POST', '/v1/membership/coupon-templates', { name: '消费返券', kind: 'cash_off', value_fen: 500, validity: { kind: 'relative', days: 30 } })).id;
+  await owner.ok('POST', '/v1/membership/coupon-gift-rules', { trigger: 'payment', template_id: giftTemplateId, min_amount_fen: 10_000 });
+});
+afterAll(() => t.close());
+
+interface Payment {
+  id: string;
+  person_id: string | null;
+  payer_identifiers: { kind: string; value: string; app_id?: string }[];
+}
+
+/** The workers' round: outbox → consumptions → subscribers, until nothing is left; none may retry or fail. */
+async function drain(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    const now = new Date();
+    await dispatchOutbox(t.database.db, { now });
+    const run = await runEventConsumers(t.database.db, { now });
+    expect(run.retrying + run.failed, 'a subscriber failed').toBe(0);
+    if (run.applied === 0) return;
+  }
+}
+
+let buyers = 0;
+async function pay(amountFen: number, buyer: string): Promise<Payment> {
+  const code = await t.buyerCode('alipay', 'pay', 1, buyer);
+  const response = await t.api('POST', '/v1/payments', { store_id: storeId, amount_fen: amountFen, auth_code: code });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as Payment;
+}
+
+/** A member whose person is a sandbox buyer's (joined with the identifiers its first payment carried). */
+async function payingMember(): Promise<{ member: MemberBody; buyer: string }> {
+  const buyer = `late-buyer-${++buyers}`;
+  const first = await pay(100, buyer);
+  const identifiers = first.payer_identifiers.map((i) => ({ kind: i.kind, value: i.value, ...(i.app_id && { app_id: i.app_id }) }));
+  const member = await owner.ok<MemberBody>('POST', '/v1/members', { identifiers, consent_version: 'v1', consent_purposes: ['membership'] });
+  await drain();
+  return { member, buyer };
+}
+
+const points = async (m: { id: string }) => (await owner.ok<{ total: number }>('GET', `/v1/members/${m.id}/points`)).total;
+const earnsOf = async (m: { id: string }, paymentId: string) =>
+  (await owner.ok<{ items: { type: string; reference: string | null }[] }>('GET', `/v1/members/${m.id}/points/entries?limit=200`)).items.filter((e) => e.type === 'earn' && e.reference === paymentId);
+const merge = (survivorPersonId: string, absorbedPersonId: string) =>
+  owner.ok<{ id: string }>('POST', '/v1/identity/merges', { survivor_id: survivorPersonId, absorbed_id: absorbedPersonId, reason: 'same customer' });
+async function ledgersOk() {
+  expect((await owner.ok<{ mismatches: unknown[] }>('GET', '/v1/membership/ledger-check')).mismatches).toEqual([]);
+}
+async function succeededEventOf(paymentId: string) {
+  const rows = await t.database.db
+    .select()
+    .from(outboxEvents)
+    .where(and(eq(outboxEvents.merchantId, t.demo.merchantId), eq(outboxEvents.type, 'payment.succeeded')));
+  return rows.find((e) => (e.payload as { payment_id: string }).payment_id === paymentId)!;
+}
+
+describe('payments around an ID+ merge', () => {
+  it('credits the surviving member for a late event of the absorbed person’s payment and for its new payments, once', async () => {
+    const { member: a, buyer } = await payingMember();
+    const b = await enrol(owner);
+    await owner.ok('POST', `/v1/members/${b.id}/points/earn`, { points: 1_000, reason: 'welcome' });
+    const paidBefore = await pay(12_300, buyer);
+    await drain();
+    expect(await points(a)).toBe(124);
+
+    // Paid as A; its payment.succeeded is still in the outbox (person A) when A is merged into B.
+    const late = await pay(20_000, buyer);
+    expect(late.person_id).toBe(a.person_id);
+    await merge(b.person_id!, a.person_id!);
+    expect(await points(b)).toBe(1_124);
+    await drain();
+    expect(await points(b)).toBe(1_324);
+    expect(await earnsOf(b, late.id)).toHaveLength(1);
+    expect((await owner.ok<{ status: string }>('GET', `/v1/identity/persons/${a.person_id}`)).status).toBe('active'); // followed to B
+    // The payment gift went to B as well.
+    const gifts = await owner.ok<{ items: { trigger_reference: string; coupon_id: string | null }[] }>('GET', `/v1/members/${b.id}/coupon-gifts`);
+    expect(gifts.items.find((g) => g.trigger_reference === late.id)?.coupon_id).toMatch(/^cpn_/);
+
+    // Replays of both events — from before and after the merge — change nothing.
+    for (const payment of [paidBefore, late]) {
+      const event = await succeededEventOf(payment.id);
+      await t.database.db.transaction((tx) => publishEvent(tx, t.demo.merchantId, 'payment.succeeded', event.payload as Record<string, unknown>));
+    }
+    await drain();
+    expect(await points(b)).toBe(1_324);
+
+    // A new payment with A's identifiers resolves to B (the identifiers moved with the merge).
+    const after = await pay(5_000, buyer);
+    expect(after.person_id).toBe(b.person_id);
+    await drain();
+    expect(await points(b)).toBe(1_374);
+    expect(await earnsOf(b, after.id)).toHaveLength(1);
+    // The merged member got nothing of it; its ledger holds only its own history, emptied by the merge.
+    const merged = await t.database.db.execute(`select status, (select coalesce(sum(delta), 0) from membership_points_entries where member_id = '${a.id}') as total from membership_members where id = '${a.id}'`);
+    const row = (merged as unknown as { rows: { status: string; total: string | number }[] }).rows[0]!;
+    expect([row.status, Number(row.total)]).toEqual(['merged', 0]);
+    await ledgersOk();
+  });
+
+  it('credits the re-pointed member when only the absorbed person was one', async () => {
+    const { member: a, buyer } = await payingMember();
+    const resolved = await owner.ok<{ person_id: string }>('POST', '/v1/identity/resolve', { identifiers: [{ kind: 'email', value: `late-${Date.now()}@example.com` }], create: true, context: 'manual' });
+    const late = await pay(10_000, buyer);
+    await merge(resolved.person_id, a.person_id!);
+    await drain();
+    expect(await points(a)).toBe(101);
+    expect(await earnsOf(a, late.id)).toHaveLength(1);
+    expect((await owner.ok<MemberBody>('GET', `/v1/members/${a.id}`)).person_id).toBe(resolved.person_id);
+  });
+
+  it('credits a top-up paid after its member was merged to the surviving member’s card', async () => {
+    const a = await enrol(owner);
+    const b = await enrol(owner);
+    const topUp = await owner.ok<{ id: string; payment: { code_url: string } }>('POST', '/v1/membership/top-ups', { member_id: a.id, store_id: storeId, amount_fen: 30_000, payment: { method: 'qr', channel: 'alipay' } });
+    await merge(b.person_id!, a.person_id!);
+    await payInWallet(t, topUp.payment.code_url, `late-buyer-${++buyers}`);
+    await runSandboxNotifications(t.database.db, new Date());
+    await drain();
+    expect((await owner.ok<{ principal_fen: number }>('GET', `/v1/members/${b.id}/stored-value`)).principal_fen).toBe(30_000);
+    const row = await owner.ok<{ status: string; member_id: string }>('GET', `/v1/membership/top-ups/${topUp.id}`);
+    expect(row).toMatchObject({ status: 'credited', member_id: b.id });
+    await ledgersOk();
+  });
+});
