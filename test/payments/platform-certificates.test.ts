@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
 import type { WechatpayCredentials } from '../../src/modules/payments/channels/channel-credentials.js';
 import { createChannelAdapter } from '../../src/modules/payments/channels/create-adapter.js';
+import { normaliseSerial } from '../../src/modules/payments/channels/wechatpay-certificates.js';
 import { newWechatpayNonce, signWechatpayRequest } from '../../src/modules/payments/channels/wechatpay-signature.js';
 import { cachedPlatformCertificates } from '../../src/modules/payments/platform-certificates.js';
 import { runSandboxNotifications } from '../../src/modules/payments/sandbox/index.js';
@@ -74,7 +75,8 @@ describe('WeChat Pay platform certificates', () => {
     const rotated = await t.sandbox('POST', '/keys/wechatpay-platform-certificate/rotate');
     expect(rotated.statusCode).toBe(201);
     const newSerial = (rotated.json() as { serial_no: string }).serial_no;
-    expect(before.map((c) => c.serialNo)).not.toContain(newSerial);
+    // Serials are kept as WeChat Pay compares them: upper case, no leading zeros (a serial may start with 0).
+    expect(before.map((c) => c.serialNo)).not.toContain(normaliseSerial(newSerial));
 
     // A fresh adapter (as after the 60 s adapter cache) still has the old cache, signed answers now carry the new serial.
     const adapter = createChannelAdapter({ ...credentials, base_url: `${t.baseUrl}/sandbox/wechatpay` }, {
@@ -92,7 +94,7 @@ describe('WeChat Pay platform certificates', () => {
     await runSandboxNotifications(t.database.db, new Date());
     expect((await getPayment(t, payment.id)).status).toBe('succeeded');
     const after = await cachedPlatformCertificates(t.database.db, t.demo.merchantId, accountId);
-    expect(after.map((c) => c.serialNo)).toContain(newSerial);
+    expect(after.map((c) => c.serialNo)).toContain(normaliseSerial(newSerial));
     expect(after.length).toBe(before.length + 1);
   });
 

@@ -79,12 +79,14 @@ async function loadOrCreate(db: Db, box: SecretBox): Promise<SandboxKeys> {
   }
   const keys = {} as Record<SandboxKeyName, SandboxKey>;
   const certificates: SandboxPlatformCertificate[] = [];
-  for (const row of rows) {
+  // Newest first by creation time to the millisecond: a rotation within the same second as the
+  // previous certificate (notBefore is whole seconds) must still be the one that signs.
+  const newestFirst = [...rows].sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || Number(y.name.startsWith(ROTATED_PREFIX)) - Number(x.name.startsWith(ROTATED_PREFIX)));
+  for (const row of newestFirst) {
     const privateKey = createPrivateKey(box.open(row.sealedPrivateKey));
     if (row.name === 'wechatpay_platform_certificate' || row.name.startsWith(ROTATED_PREFIX)) certificates.push(platformCertificateOf(row, privateKey));
     if ((NAMES as readonly string[]).includes(row.name)) keys[row.name as SandboxKeyName] = { serial: row.serial, publicKeyPem: row.publicKey, privateKey };
   }
-  certificates.sort((a, b) => b.notBefore.getTime() - a.notBefore.getTime() || a.serial.localeCompare(b.serial));
   const [signing] = certificates;
   if (!signing) throw new Error('sandbox: no platform certificate');
   return { ...keys, wechatpay_platform_certificate: signing, wechatpayPlatformCertificates: certificates };
