@@ -6,6 +6,7 @@ import { Link } from 'react-router-dom';
 import { api, ApiError, request, type Page } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { hasRole, useMe } from '../session.js';
+import { MergeShortfalls } from './MergeShortfalls.js';
 import { LoadError } from './PageHeader.js';
 import { StatusTag } from './StatusTag.js';
 import { problemText } from './problems.js';
@@ -145,6 +146,7 @@ export function MemberDrawer({ memberId, onClose, onChanged }: { memberId: strin
               </Descriptions.Item>
             </Descriptions>
           </Flex>
+          <MergeShortfalls memberId={member.id} onChanged={reload} />
           <Tabs
             style={{ marginTop: 16 }}
             items={[

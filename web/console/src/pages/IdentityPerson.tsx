@@ -10,6 +10,7 @@ import { StatusTag } from '../components/StatusTag.js';
 import { usePagedList } from '../components/usePagedList.js';
 import { problemText } from '../components/problems.js';
 import { buttonTestId, rowTestId } from '../components/testid.js';
+import { MergeShortfalls } from '../components/MergeShortfalls.js';
 import { identifierKinds, identityWriters, KindTag, mergers, MovesTags, PersonSide, StrengthTag, type Identifier, type Merge, type Person, type PersonSummary } from '../components/identity.js';
 
 // ID+ persons: find a person by any identifier (or open one from a payment), and see everything
@@ -245,6 +246,8 @@ export function IdentityPanel({ personId, onOpen }: { personId: string; onOpen(i
             : []),
         ]}
       />
+      {/* What undone merges could not give back (membership), with settle / write-off. */}
+      <MergeShortfalls mergeIds={person.merges.filter((m) => m.unmerged_at).map((m) => m.id)} />
 
       <Typography.Title level={5} style={{ marginTop: 24 }}>
         {t('identity.history')}
