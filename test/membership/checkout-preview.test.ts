@@ -31,6 +31,11 @@ async function loadedMember() {
   return { member, couponId: coupon.id };
 }
 
+async function rows(query: string): Promise<Record<string, unknown>[]> {
+  const result = (await t.database.db.execute(sql.raw(query))) as unknown as { rows: Record<string, unknown>[] };
+  return result.rows;
+}
+
 /** Everything a checkout writes or moves, as row counts and the audit chain's heads. */
 async function footprint(): Promise<Record<string, unknown>> {
   const tables = [
@@ -44,13 +49,12 @@ async function footprint(): Promise<Record<string, unknown>> {
   ];
   const counts: Record<string, unknown> = {};
   for (const table of tables) {
-    const result = await t.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`));
-    counts[table] = (result.rows[0] as { n: number }).n;
+    counts[table] = (await rows(`select count(*)::int as n from ${table}`))[0]!.n;
   }
-  counts.heads = (await t.database.db.execute(sql.raw('select * from platform_audit_heads order by 1'))).rows;
-  counts.coupons = (await t.database.db.execute(sql.raw('select * from membership_coupons order by id'))).rows;
-  counts.balances = (await t.database.db.execute(sql.raw('select * from membership_stored_value_accounts order by member_id'))).rows;
-  counts.points = (await t.database.db.execute(sql.raw('select * from membership_points_accounts order by member_id'))).rows;
+  counts.heads = await rows('select * from platform_audit_heads order by 1');
+  counts.coupons = await rows('select * from membership_coupons order by id');
+  counts.balances = await rows('select * from membership_stored_value_accounts order by member_id');
+  counts.points = await rows('select * from membership_points_accounts order by member_id');
   return counts;
 }
 

@@ -340,8 +340,8 @@ function CheckoutRefundModal({ open, checkout, refundable, onClose, onDone }: { 
       <Form form={form} layout="vertical">
         <Form.Item name="kind">
           <Radio.Group optionType="button">
-            <Radio value="full" data-testid="checkout-refund-full">{t('mmx.refundFull', { amount: yuan(refundable) })}</Radio>
-            <Radio value="partial" data-testid="checkout-refund-partial">{t('mmx.refundPartial')}</Radio>
+            <Radio value="full"><span data-testid="checkout-refund-full">{t('mmx.refundFull', { amount: yuan(refundable) })}</span></Radio>
+            <Radio value="partial"><span data-testid="checkout-refund-partial">{t('mmx.refundPartial')}</span></Radio>
           </Radio.Group>
         </Form.Item>
         {kind === 'partial' && (
@@ -475,8 +475,8 @@ function TopUpRefundModal({ topUp, onClose, onDone }: { topUp: TopUp | null; onC
       <Form form={form} layout="vertical">
         <Form.Item name="kind">
           <Radio.Group optionType="button">
-            <Radio value="all" data-testid="top-up-refund-all">{t('mmx.refundAllUnused')}</Radio>
-            <Radio value="partial" data-testid="top-up-refund-partial">{t('mmx.refundPartial')}</Radio>
+            <Radio value="all"><span data-testid="top-up-refund-all">{t('mmx.refundAllUnused')}</span></Radio>
+            <Radio value="partial"><span data-testid="top-up-refund-partial">{t('mmx.refundPartial')}</span></Radio>
           </Radio.Group>
         </Form.Item>
         {kind === 'partial' && (

@@ -395,8 +395,8 @@ export default function CounterPage() {
             <Typography.Text strong>{t('mmx.collectBy')}</Typography.Text>
             <div style={{ marginTop: 6 }}>
               <Radio.Group value={collect} onChange={(e) => setCollect(e.target.value as Collect)} optionType="button">
-                <Radio value="auth_code" data-testid="counter-collect-auth-code">{t('mmx.collectAuthCode')}</Radio>
-                <Radio value="qr" data-testid="counter-collect-qr">{t('mmx.collectQr')}</Radio>
+                <Radio value="auth_code"><span data-testid="counter-collect-auth-code">{t('mmx.collectAuthCode')}</span></Radio>
+                <Radio value="qr"><span data-testid="counter-collect-qr">{t('mmx.collectQr')}</span></Radio>
               </Radio.Group>
             </div>
             {collect === 'auth_code' ? (
@@ -415,8 +415,8 @@ export default function CounterPage() {
               <Space style={{ marginTop: 8 }}>
                 <Typography.Text>{t('mmx.qrChannel')}</Typography.Text>
                 <Radio.Group value={qrChannel} onChange={(e) => setQrChannel(e.target.value as 'wechatpay' | 'alipay')}>
-                  <Radio value="wechatpay" data-testid="counter-qr-wechatpay">{t('channel.wechatpay')}</Radio>
-                  <Radio value="alipay" data-testid="counter-qr-alipay">{t('channel.alipay')}</Radio>
+                  <Radio value="wechatpay"><span data-testid="counter-qr-wechatpay">{t('channel.wechatpay')}</span></Radio>
+                  <Radio value="alipay"><span data-testid="counter-qr-alipay">{t('channel.alipay')}</span></Radio>
                 </Radio.Group>
               </Space>
             )}

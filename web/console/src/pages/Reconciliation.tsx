@@ -91,9 +91,9 @@ export default function ReconciliationPage() {
           </Form.Item>
           <Form.Item label={t('recon.source')}>
             <Radio.Group value={source} onChange={(e) => setSource(e.target.value as 'channel' | 'file' | 'text')} optionType="button">
-              <Radio value="channel" data-testid="recon-source-channel">{t('reconx.fromChannel')}</Radio>
-              <Radio value="file" data-testid="recon-source-file">{t('reconx.fromFile')}</Radio>
-              <Radio value="text" data-testid="recon-source-text">{t('reconx.fromText')}</Radio>
+              <Radio value="channel"><span data-testid="recon-source-channel">{t('reconx.fromChannel')}</span></Radio>
+              <Radio value="file"><span data-testid="recon-source-file">{t('reconx.fromFile')}</span></Radio>
+              <Radio value="text"><span data-testid="recon-source-text">{t('reconx.fromText')}</span></Radio>
             </Radio.Group>
           </Form.Item>
           {source === 'file' && (
