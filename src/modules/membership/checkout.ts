@@ -7,7 +7,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
-import { appendAudit, authorize, publishEvent, requireMerchantId, type AccessContext } from '../platform/index.js';
+import { appendAudit, authorize, publishEvent, requireMerchantId, withDeferredAudit, type AccessContext } from '../platform/index.js';
 import { canStack, type CheckoutLine } from './coupon-eligibility.js';
 import { redeemInTransaction, termsOf } from './coupons.js';
 import { membershipErrors } from './errors.js';
@@ -71,7 +71,8 @@ export async function checkout(db: Db, ctx: AccessContext, input: CheckoutInput)
   const amountFen = input.amountFen ?? linesTotal ?? 0;
   const couponIds = [...new Set(input.couponIds)];
 
-  return db.transaction(async (tx) => {
+  // Audit entries are chained at the end, so the merchant's chain head is not held while value moves.
+  return db.transaction((tx) => withDeferredAudit(tx, async () => {
     const now = new Date();
     const id = newId('checkout');
     const member = await findMember(tx, merchantId, input.memberId);
@@ -176,7 +177,7 @@ export async function checkout(db: Db, ctx: AccessContext, input: CheckoutInput)
     await appendAudit(tx, ctx, { action: 'membership.checkout', targetType: 'checkout', targetId: id, after: { ...result } });
     await publishEvent(tx, merchantId, status === 'completed' ? 'checkout.completed' : 'checkout.created', { checkout_id: id, member_id: member.id, reference: input.reference, amount_fen: amountFen, remainder_due_fen: due, status });
     return result;
-  });
+  }));
 }
 
 /**

@@ -19,11 +19,49 @@ export function auditChainOf(ctx: Pick<AccessContext, 'merchantId' | 'operatorId
   return ctx.merchantId ?? ctx.operatorId;
 }
 
+// Transactions inside withDeferredAudit: their entries wait here and are chained at the end.
+const deferredBatches = new WeakMap<Db, { ctx: AccessContext; record: AuditRecord }[]>();
+
+/**
+ * Runs `work` in `tx` with its audit entries held back and appended together when it returns, still
+ * inside `tx`. The chain head is then locked only for the last moments of the transaction instead of
+ * from its first audited write: a merchant's long multi-step transactions (a checkout spends a
+ * coupon, points and stored value, each audited) stop queueing behind one another's head lock.
+ * If `work` throws, nothing is appended (and the transaction rolls back anyway).
+ */
+export async function withDeferredAudit<T>(tx: Db, work: () => Promise<T>): Promise<T> {
+  if (deferredBatches.has(tx)) return work();
+  const batch: { ctx: AccessContext; record: AuditRecord }[] = [];
+  deferredBatches.set(tx, batch);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    deferredBatches.delete(tx);
+  }
+  // Chains in a fixed order, so two deferred transactions touching the same chains cannot deadlock.
+  const chains = [...new Set(batch.map((entry) => auditChainOf(entry.ctx)))].sort();
+  for (const chainId of chains) {
+    for (const entry of batch.filter((e) => auditChainOf(e.ctx) === chainId)) await appendNow(tx, entry.ctx, entry.record);
+  }
+  return result;
+}
+
 /**
  * Appends one entry inside the caller's transaction, so the change and its record commit together.
  * The chain head row is locked so concurrent writers of one merchant queue instead of forking it.
+ * Inside withDeferredAudit the entry is appended when that block ends (same transaction).
  */
 export async function appendAudit(tx: Db, ctx: AccessContext, record: AuditRecord): Promise<void> {
+  const batch = deferredBatches.get(tx);
+  if (batch) {
+    batch.push({ ctx, record });
+    return;
+  }
+  await appendNow(tx, ctx, record);
+}
+
+async function appendNow(tx: Db, ctx: AccessContext, record: AuditRecord): Promise<void> {
   const chainId = auditChainOf(ctx);
   await tx.insert(auditHeads).values({ chainId, seq: 0, hash: genesisHash }).onConflictDoNothing();
   const [head] = await tx.select().from(auditHeads).where(eq(auditHeads.chainId, chainId)).for('update');

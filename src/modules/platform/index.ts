@@ -2,7 +2,7 @@
 
 export type { AccessContext, Actor } from './access.js';
 export { assertStoreInScope, canSeeStore, requireMerchantId, systemContext } from './access.js';
-export { appendAudit, verifyAllAuditChains, type AuditRecord, type ChainVerification } from './audit.js';
+export { appendAudit, withDeferredAudit, verifyAllAuditChains, type AuditRecord, type ChainVerification } from './audit.js';
 export { authorize, isAllowed, registerPolicies, type Action } from './policy.js';
 export { publishEvent, type DomainEvent } from './outbox.js';
 export { dispatchOutbox, type DispatchSummary } from './outbox-dispatcher.js';
