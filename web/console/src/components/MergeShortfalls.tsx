@@ -66,7 +66,13 @@ export function MergeShortfalls({ memberId, mergeIds, onChanged }: { memberId?: 
   if (items.length === 0) return null;
   const open = items.filter((s) => s.status === 'open').length;
   const amountText = (s: Shortfall) => (s.kind === 'points' ? `${s.amount}` : s.kind === 'coupon' ? t('mem.shortfall.coupons', { count: s.amount }) : yuan(s.amount));
-  const memberText = (id: string) => (id === memberId ? `${t('mem.shortfall.thisMember')} · ${id}` : id);
+  // Ids are long: shown shortened (the whole id on hover), so the table fits the member drawer.
+  const shortId = (id: string) => (
+    <code className="id" title={id}>
+      {id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id}
+    </code>
+  );
+  const memberCell = (id: string) => (id === memberId ? <Tag title={id}>{t('mem.shortfall.thisMember')}</Tag> : shortId(id));
 
   const submit = async () => {
     if (!acting) return;
@@ -94,14 +100,15 @@ export function MergeShortfalls({ memberId, mergeIds, onChanged }: { memberId?: 
         size="small"
         rowKey="id"
         pagination={false}
+        scroll={{ x: 'max-content' }}
         dataSource={items}
         onRow={(s) => ({ ...rowTestId(`shortfall-row-${s.id}`), 'data-status': s.status, 'data-kind': s.kind }) as ReturnType<typeof rowTestId>}
         columns={[
           { title: t('mem.shortfall.kind'), dataIndex: 'kind', render: (v: Shortfall['kind']) => t(`mem.shortfall.kind.${v}`) },
           { title: t('mem.shortfall.amount'), key: 'amount', align: 'right', render: (_: unknown, s) => amountText(s) },
-          { title: t('mem.shortfall.owedTo'), dataIndex: 'owed_to_member_id', render: (v: string) => <code className="id">{memberText(v)}</code> },
-          { title: t('mem.shortfall.owedBy'), dataIndex: 'owed_by_member_id', render: (v: string) => <code className="id">{memberText(v)}</code> },
-          { title: t('mem.shortfall.merge'), dataIndex: 'merge_id', render: (v: string, s) => <span title={formatTime(s.created_at)}><code className="id">{v}</code></span> },
+          { title: t('mem.shortfall.owedTo'), dataIndex: 'owed_to_member_id', render: (v: string) => memberCell(v) },
+          { title: t('mem.shortfall.owedBy'), dataIndex: 'owed_by_member_id', render: (v: string) => memberCell(v) },
+          { title: t('mem.shortfall.merge'), dataIndex: 'merge_id', render: (v: string, s) => <span title={formatTime(s.created_at)}>{shortId(v)}</span> },
           {
             title: t('common.status'),
             dataIndex: 'status',
@@ -117,7 +124,7 @@ export function MergeShortfalls({ memberId, mergeIds, onChanged }: { memberId?: 
                   {s.resolution_reference && (
                     <>
                       {' · '}
-                      <code className="id">{s.resolution_reference}</code>
+                      {shortId(s.resolution_reference)}
                     </>
                   )}
                 </span>
