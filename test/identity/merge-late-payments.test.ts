@@ -130,6 +130,27 @@ describe('payments around an ID+ merge', () => {
     expect((await owner.ok<MemberBody>('GET', `/v1/members/${a.id}`)).person_id).toBe(resolved.person_id);
   });
 
+  it('lets the survivor’s member earn what the absorbed person paid before it was a member, once', async () => {
+    const buyer = `late-buyer-${++buyers}`;
+    const b = await enrol(owner);
+    const unknownPayer = await pay(15_000, buyer);
+    await drain();
+    expect(unknownPayer.person_id).toBeTruthy();
+    const m = await merge(b.person_id!, unknownPayer.person_id!);
+    expect((await owner.ok<{ moves: { module: string; counts: Record<string, number> }[] }>('GET', `/v1/identity/merges/${m.id}`)).moves.find((x) => x.module === 'membership')!.counts).toEqual({ retro_payments: 1 });
+    await drain();
+    expect(await points(b)).toBe(150);
+    expect(await earnsOf(b, unknownPayer.id)).toHaveLength(1);
+    // Replayed, the merge event earns nothing twice; undone, the merge leaves what was earned meanwhile.
+    const merged = (await t.database.db.select().from(outboxEvents).where(eq(outboxEvents.type, 'identity.persons.merged'))).find((e) => (e.payload as { merge_id: string }).merge_id === m.id)!;
+    await t.database.db.transaction((tx) => publishEvent(tx, t.demo.merchantId, 'identity.persons.merged', merged.payload as Record<string, unknown>));
+    await drain();
+    expect(await points(b)).toBe(150);
+    await owner.ok('POST', `/v1/identity/merges/${m.id}/unmerge`, { reason: 'two people' });
+    expect(await points(b)).toBe(150);
+    await ledgersOk();
+  });
+
   it('credits a top-up paid after its member was merged to the surviving member’s card', async () => {
     const a = await enrol(owner);
     const b = await enrol(owner);

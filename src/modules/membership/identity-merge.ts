@@ -22,6 +22,7 @@ import { identityErrors, registerMergeHandler, type MergeHandler, type MergeHand
 import { publishEvent, type AccessContext } from '../platform/index.js';
 import { lockPointsAccount } from './points-ledger.js';
 import { lotDates } from './points-lots.js';
+import { moveRetroAccruals, moveRetroAccrualsBack, registerMergeRetroSubscriber } from './merge-retro.js';
 import { loadProgram, type Program } from './program.js';
 import { coupons, members, mergeShortfalls, pointsAccounts, pointsEntries, pointsLots, storedValueAccounts, storedValueEntries, tierHistory } from './schema.js';
 import { lockStoredValueAccount } from './stored-value.js';
@@ -38,7 +39,11 @@ interface TierState {
 }
 
 /** The record identity stores and hands back: JSON, ids and amounts as they were at the merge. */
-export type MembershipMove =
+export type MembershipMove = MemberMove & {
+  /** Payments of the absorbed person remembered for a retro earn (not a member yet), now the survivor's. */
+  readonly retro_payment_ids?: string[];
+};
+type MemberMove =
   | { readonly kind: 'none' }
   | { readonly kind: 'repointed'; readonly member_id: string }
   | {
@@ -182,7 +187,7 @@ async function tierNote(tx: Db, ctx: AccessContext, member: MemberRow, metric: n
   });
 }
 
-async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, survivorId: string, absorbedId: string): Promise<MembershipMove> {
+async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, survivorId: string, absorbedId: string): Promise<MemberMove> {
   const { merchantId, mergeId } = input;
   const now = new Date();
   const moved = (await lockValue(tx, merchantId, [survivorId, absorbedId], { memberId: absorbedId })).map((c) => ({ id: c.id, status: c.status }));
@@ -235,7 +240,7 @@ async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, surv
   // The survivor's tier counts the absorbed member's earnings now (metricMemberIds).
   await reevaluateTier(tx, ctx, merchantId, survivor.id, now, `merge ${mergeId}`);
 
-  const record: MembershipMove = {
+  const record: MemberMove = {
     kind: 'absorbed',
     survivor_member_id: survivor.id,
     absorbed_member_id: absorbed.id,
@@ -259,7 +264,7 @@ async function shortfall(tx: Db, merchantId: string, mergeId: string, kind: stri
   return { id, kind, item_id: itemId, amount };
 }
 
-async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, move: Extract<MembershipMove, { kind: 'absorbed' }>, program: Program): Promise<void> {
+async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, move: Extract<MemberMove, { kind: 'absorbed' }>, program: Program): Promise<void> {
   const { merchantId, mergeId } = input;
   const survivorId = move.survivor_member_id;
   const absorbedId = move.absorbed_member_id;
@@ -359,6 +364,12 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
 }
 
 function summaryOf(record: MembershipMove): Record<string, number> {
+  const summary = memberSummaryOf(record);
+  if (record.retro_payment_ids?.length) summary.retro_payments = record.retro_payment_ids.length;
+  return summary;
+}
+
+function memberSummaryOf(record: MemberMove): Record<string, number> {
   switch (record.kind) {
     case 'none':
       return {};
@@ -379,19 +390,26 @@ export const membershipMergeHandler: MergeHandler = {
   module: 'membership',
   async merge(tx, ctx, input) {
     const { merchantId, survivorId, absorbedId } = input;
+    // The absorbed person's payments awaiting a retro earn become the survivor's: its member (now,
+    // or when it joins) earns them through the retro-earn rules (merge-retro.ts).
+    const retro = await moveRetroAccruals(tx, merchantId, absorbedId, survivorId);
+    const withRetro = (move: MemberMove): MembershipMove => (retro.length ? { ...move, retro_payment_ids: retro } : move);
     const absorbed = await memberOfPerson(tx, merchantId, absorbedId);
-    if (!absorbed) return { kind: 'none' } satisfies MembershipMove;
+    if (!absorbed) return withRetro({ kind: 'none' }) as unknown as MoveRecord;
     const survivor = await memberOfPerson(tx, merchantId, survivorId);
     if (!survivor) {
       await tx.update(members).set({ personId: survivorId, updatedAt: new Date() }).where(and(eq(members.merchantId, merchantId), eq(members.id, absorbed.id)));
-      return { kind: 'repointed', member_id: absorbed.id } satisfies MembershipMove;
+      return withRetro({ kind: 'repointed', member_id: absorbed.id }) as unknown as MoveRecord;
     }
-    return (await absorb(tx, ctx, input, survivor.id, absorbed.id)) as unknown as MoveRecord;
+    return withRetro(await absorb(tx, ctx, input, survivor.id, absorbed.id)) as unknown as MoveRecord;
   },
   async unmerge(tx, ctx, record, input) {
     const move = record as unknown as MembershipMove | null;
-    if (!move || move.kind === 'none') return;
+    if (!move) return;
     const { merchantId, survivorId, absorbedId } = input;
+    // Retro payments go back unless the survivor's member earned them meanwhile (what it earned stays).
+    if (move.retro_payment_ids?.length) await moveRetroAccrualsBack(tx, merchantId, move.retro_payment_ids, survivorId, absorbedId);
+    if (move.kind === 'none') return;
     if (move.kind === 'repointed') {
       const [row] = await tx
         .update(members)
@@ -410,4 +428,5 @@ export const membershipMergeHandler: MergeHandler = {
 
 export function registerMembershipMergeHandler(): void {
   registerMergeHandler(membershipMergeHandler);
+  registerMergeRetroSubscriber();
 }
