@@ -90,6 +90,8 @@ export const members = pgTable(
     status: text('status').notNull().default('active'), // active | suspended | merged
     /** The surviving member, when an ID+ merge absorbed this one (status merged); reads resolve to it. */
     mergedInto: text('merged_into'),
+    /** The ID+ merge (mrg_…) that absorbed it: value arriving after it (a released checkout) moves on under that merge. */
+    mergeId: text('merge_id'),
     tierCode: text('tier_code'),
     tierSince: at('tier_since'),
     tierBelowSince: at('tier_below_since'),
