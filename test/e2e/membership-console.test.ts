@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoPassword } from '../../src/seed.js';
 import { startWorkers, type Workers } from '../../src/workers.js';
-import { startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
+import { payInWallet, startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
 import { fillField, launchChromium, pickOption, rowIdByText, screenshot } from './support/chromium.js';
 import { ensureConsoleBuilt } from './support/console-server.js';
 
@@ -196,7 +196,12 @@ describe('membership console in Chromium', () => {
     await eventually(async () => (await apiGet<{ items: { id: string }[] }>('/v1/membership/partner/coupon-templates')).items.map((i) => i.id)).toEqual([templateId]);
     // 消费返券: every member payment of ¥1,000 or more gets this coupon (too high to fire in this test).
     await page.getByTestId('gift-rule-create').click();
-    await page.getByTestId('gift-trigger-payment').click();
+    await page.locator('.ant-modal-title', { hasText: '新增发券规则' }).waitFor();
+    // A click during the modal's opening animation can miss: again until the amount field shows.
+    for (let attempt = 0; attempt < 5 && (await page.getByTestId('gift-min-amount').count()) === 0; attempt++) {
+      await page.getByTestId('gift-trigger-payment').click();
+      await page.waitForTimeout(300);
+    }
     await pick(page, 'gift-template', `gift-template-option-${templateId}`, '满50减10');
     await fillField(page, 'gift-min-amount', '1000');
     await page.getByTestId('gift-rule-save').click();
@@ -324,7 +329,7 @@ describe('membership console in Chromium', () => {
     await page.getByTestId('floor-submit').click();
     await eventually(() => text(page, 'member-tier-floor')).toContain('金卡');
     await eventually(async () => (await apiGet<{ tier: { code: string } }>(`/v1/members/${memberId}`)).tier.code).toBe('gold');
-    expect(await page.locator('[data-testid="tier-history"] tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await eventually(() => page.locator('[data-testid="tier-history"] tbody tr').count()).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'mem-09-member-tier');
     await closeDrawer(page);
 
@@ -362,6 +367,158 @@ describe('membership console in Chromium', () => {
     await page.getByTestId(`member-row-${memberId}`).click();
     await eventually(() => text(page, 'member-tab-points')).toBe('Points');
     await screenshot(page, 'mem-11-member-en');
+    await ownerContext.close();
+
+    expect((await apiGet<{ ok: boolean }>('/v1/membership/ledger-check')).ok).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the rest paid by a QR the buyer scans; the owner refunds the checkout in part from the member drawer and the rest from 消费记录, and a paid top-up’s unused principal through its payment; program money settings', async () => {
+    // A member with ¥100 (+ ¥10 bonus) topped up through payments, as the first test's plan gives.
+    const program = await apiGet<{ consent_version: string }>('/v1/membership/program');
+    const enrolled = await apiAs<{ id: string; card_number: string }>('POST', '/v1/members', { phone: '13700001111', display_name: '周先生', consent_version: program.consent_version, consent_purposes: ['membership'] });
+    expect(enrolled.status).toBe(201);
+    const member = enrolled.body;
+    const topUp = await apiAs<{ id: string; status: string; payment: { payment_id: string } }>('POST', '/v1/membership/top-ups', {
+      member_id: member.id,
+      store_id: server.demo.storeIds[0],
+      amount_fen: 10_000,
+      payment: { auth_code: await server.buyerCode('wechatpay', 'pay', 1, 'zhou') },
+    });
+    expect(topUp.body).toMatchObject({ status: 'credited' });
+
+    // ---- the counter: the breakdown is the server's preview; the buyer scans a QR for the rest ----
+    const { context: cashierContext, page: cashier } = await newPage();
+    await logIn(cashier, 'cashier');
+    await go(cashier, 'nav-membership', 'nav-counter', '收银台');
+    await fillField(cashier, 'counter-amount', '50.00');
+    await fillField(cashier, 'counter-lookup', member.card_number);
+    await cashier.getByTestId('counter-identify').click();
+    await cashier.getByTestId('counter-member').waitFor();
+    await fillField(cashier, 'counter-stored-value', '10.00');
+    // ¥50 − 5 % silver (¥2.50) − ¥10 stored value = ¥37.50, priced by POST /v1/checkouts/preview.
+    await eventually(() => text(cashier, 'counter-estimate')).toBe('¥37.50');
+    expect(await cashier.locator('[data-testid="counter-preview"][data-current="true"]').count()).toBe(1);
+    // More stored value than is due: the preview answers the checkout's own refusal and nothing is spent.
+    await fillField(cashier, 'counter-stored-value', '60.00');
+    await cashier.getByTestId('counter-preview-error').waitFor();
+    expect(await cashier.getByTestId('counter-submit').isDisabled()).toBe(true);
+    expect((await apiGet<{ balance_fen: number }>(`/v1/members/${member.id}/stored-value`)).balance_fen).toBe(11_000);
+    await fillField(cashier, 'counter-stored-value', '10.00');
+    await eventually(() => text(cashier, 'counter-estimate')).toBe('¥37.50');
+    await cashier.getByTestId('counter-collect-qr').click();
+    await cashier.getByTestId('counter-qr-wechatpay').click();
+    await cashier.getByTestId('counter-submit').click();
+    await cashier.getByTestId('counter-qr').waitFor();
+    expect(await text(cashier, 'counter-qr-amount')).toBe('¥37.50');
+    const codeUrl = (await cashier.getByTestId('counter-qr').getAttribute('data-code-url'))!;
+    expect(codeUrl).toMatch(/^https?:/);
+    await screenshot(cashier, 'mem-12-counter-qr');
+    await payInWallet(server, codeUrl, 'zhou');
+    await cashier.getByTestId('counter-receipt').waitFor();
+    expect(await cashier.getByTestId('counter-receipt').getAttribute('data-status')).toBe('completed');
+    expect(await cashier.getByTestId('receipt-payment').getAttribute('data-status')).toBe('succeeded');
+    expect(await text(cashier, 'receipt-member-discount')).toBe('-¥2.50');
+    expect(await text(cashier, 'receipt-stored-value')).toBe('-¥10.00');
+    expect(await text(cashier, 'receipt-remainder')).toBe('¥37.50');
+    await screenshot(cashier, 'mem-13-counter-qr-paid');
+
+    // A second QR order the buyer walks away from: giving up closes the payment and releases the checkout.
+    await cashier.getByTestId('counter-next').click();
+    await fillField(cashier, 'counter-amount', '20.00');
+    await fillField(cashier, 'counter-lookup', member.card_number);
+    await cashier.getByTestId('counter-identify').click();
+    await cashier.getByTestId('counter-member').waitFor();
+    await fillField(cashier, 'counter-stored-value', '5.00');
+    await eventually(() => text(cashier, 'counter-estimate')).toBe('¥14.00');
+    await cashier.getByTestId('counter-collect-qr').click();
+    await cashier.getByTestId('counter-qr-alipay').click();
+    await cashier.getByTestId('counter-submit').click();
+    await cashier.getByTestId('counter-qr').waitFor();
+    await cashier.getByTestId('counter-qr-give-up').click();
+    await eventually(() => cashier.getByTestId('counter-receipt').getAttribute('data-status')).toBe('released');
+    await cashierContext.close();
+    // ¥110 − ¥10 (the paid checkout); the released one gave its ¥5 back.
+    await eventually(async () => (await apiGet<{ balance_fen: number }>(`/v1/members/${member.id}/stored-value`)).balance_fen).toBe(10_000);
+    const checkouts = (await apiGet<{ items: { id: string; status: string; payment_id: string | null }[] }>(`/v1/checkouts?member_id=${member.id}`)).items;
+    expect(checkouts.map((c) => c.status)).toEqual(['released', 'completed']);
+    const paid = checkouts[1]!;
+
+    // ---- the owner refunds ¥10 of it from the member drawer ----
+    const { context: ownerContext, page } = await newPage();
+    await logIn(page, 'owner');
+    await go(page, 'nav-membership', 'nav-members', '会员列表');
+    await fillField(page, 'members-q', member.card_number);
+    await page.getByTestId('members-search').click();
+    await page.getByTestId(`member-row-${member.id}`).click();
+    await page.getByTestId('member-profile').waitFor();
+    await page.getByTestId('member-tab-checkouts').click();
+    await page.getByTestId(`checkout-row-${paid.id}`).click();
+    await page.getByTestId('checkout-detail').waitFor();
+    // Refundable: ¥10 stored value + ¥37.50 paid through payments.
+    expect(await page.getByTestId('checkout-detail').getAttribute('data-refundable-fen')).toBe('4750');
+    await page.getByTestId('checkout-refund').click();
+    await page.getByTestId('checkout-refund-partial').click();
+    await fillField(page, 'checkout-refund-amount', '10.00');
+    await fillField(page, 'checkout-refund-reason', '少做一杯');
+    await page.getByTestId('checkout-refund-submit').click();
+    await eventually(() => page.getByTestId('checkout-detail').getAttribute('data-refunded-fen')).toBe('1000');
+    await page.locator('[data-testid="checkout-refunds"] tr[data-amount-fen="1000"]').waitFor();
+    await screenshot(page, 'mem-14-checkout-refund');
+    const afterPart = await apiGet<{ refunds: { cash_fen: number; stored_value_fen: number }[]; remainder_payment: { payment_id: string } }>(`/v1/checkouts/${paid.id}`);
+    // ¥10 over ¥10 stored value and ¥37.50 money, in proportion: ¥7.89 back through the payment, ¥2.11 to the card.
+    expect(afterPart.refunds).toHaveLength(1);
+    const part = afterPart.refunds[0]!;
+    expect(part.cash_fen + part.stored_value_fen).toBe(1_000);
+    expect(part.cash_fen).toBeGreaterThan(0);
+    await eventually(async () => (await apiGet<{ refunded_fen: number }>(`/v1/payments/${afterPart.remainder_payment.payment_id}`)).refunded_fen).toBe(part.cash_fen);
+
+    // ---- and the rest from the 消费记录 page ----
+    await page.goto(`${server.baseUrl}/console/membership/checkouts`);
+    await eventually(() => page.getByTestId('page-title').textContent()).toBe('消费记录');
+    await page.getByTestId(`checkout-row-${paid.id}`).click();
+    await page.getByTestId('checkout-refund').click();
+    await page.getByTestId('checkout-refund-full').click();
+    await fillField(page, 'checkout-refund-reason', '顾客退单');
+    await page.getByTestId('checkout-refund-submit').click();
+    await eventually(() => page.getByTestId('checkout-detail').getAttribute('data-refunded-fen')).toBe('4750');
+    expect(await page.getByTestId('checkout-refund').count()).toBe(0);
+    await eventually(async () => (await apiGet<{ refunded_fen: number }>(`/v1/payments/${afterPart.remainder_payment.payment_id}`)).refunded_fen).toBe(3_750);
+    // The card has its ¥10 back.
+    await eventually(async () => (await apiGet<{ balance_fen: number }>(`/v1/members/${member.id}/stored-value`)).balance_fen).toBe(11_000);
+    await screenshot(page, 'mem-15-checkouts-page');
+    await closeDrawer(page);
+
+    // ---- a paid top-up: ¥30 of its unused principal back through its payment; ¥3 of bonus lapses ----
+    await go(page, 'nav-membership', 'nav-members', '会员列表');
+    await fillField(page, 'members-q', member.card_number);
+    await page.getByTestId('members-search').click();
+    await page.getByTestId(`member-row-${member.id}`).click();
+    await page.getByTestId('member-tab-stored-value').click();
+    await page.getByTestId(`top-up-row-${topUp.body.id}`).waitFor();
+    // The old principal refund stays for top-ups paid elsewhere, labelled as a record only.
+    expect(await text(page, 'sv-refund')).toBe('线下退款登记（仅记账）');
+    await page.getByTestId(`top-up-refund-${topUp.body.id}`).click();
+    await page.getByTestId('top-up-refund-partial').click();
+    await fillField(page, 'top-up-refund-amount', '30.00');
+    await fillField(page, 'top-up-refund-reason', '顾客要求退部分储值');
+    await page.getByTestId('top-up-refund-submit').click();
+    await eventually(() => page.getByTestId(`top-up-row-${topUp.body.id}`).getAttribute('data-refunded-fen')).toBe('3000');
+    await eventually(() => text(page, 'sv-principal')).toContain('70.00');
+    expect(await text(page, 'sv-bonus')).toContain('7.00');
+    await eventually(async () => (await apiGet<{ refunded_fen: number }>(`/v1/payments/${topUp.body.payment.payment_id}`)).refunded_fen).toBe(3_000);
+    await screenshot(page, 'mem-16-top-up-refund');
+    await closeDrawer(page);
+
+    // ---- program: top-ups earn points, late joiners earn for 48 hours ----
+    const before = await apiGet<{ top_up_earns_points: boolean; retro_earn_hours: number }>('/v1/membership/program');
+    await go(page, 'nav-membership', 'nav-program', '会员方案');
+    await page.getByTestId('program-tab-earn').click();
+    await page.getByTestId('earn-top-up-earns').click();
+    await fillField(page, 'earn-retro-hours', '48');
+    await page.getByTestId('earn-save').click();
+    await eventually(async () => (await apiGet<{ retro_earn_hours: number }>('/v1/membership/program')).retro_earn_hours).toBe(48);
+    expect((await apiGet<{ top_up_earns_points: boolean }>('/v1/membership/program')).top_up_earns_points).toBe(!before.top_up_earns_points);
     await ownerContext.close();
 
     expect((await apiGet<{ ok: boolean }>('/v1/membership/ledger-check')).ok).toBe(true);
