@@ -29,11 +29,20 @@ export interface OpenDatabaseOptions {
   /** An already open PGlite instance (tests share one per worker). */
   readonly pglite?: PGlite;
   readonly poolSize?: number;
+  /** Told when the server drops an idle pooled connection; by default a one-line warning on stderr. */
+  readonly onIdleConnectionError?: (error: Error) => void;
+}
+
+function defaultIdleConnectionError(error: Error): void {
+  process.stderr.write(`memberplus: a pooled PostgreSQL connection was closed by the server (${error.message}); it will be replaced\n`);
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle connection the server closes (restart, failover, admin termination) is an 'error' on
+    // the pool; unheard, Node would crash the process. The pool replaces the connection on next use.
+    pool.on('error', (error) => (options.onIdleConnectionError ?? defaultIdleConnectionError)(error));
     // Fail fast with a clear message instead of on the first request.
     const probe = await pool.connect();
     probe.release();

@@ -43,7 +43,8 @@ export async function freshDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(source.adminUrl);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), poolSize: 20 });
+  // dispose() drops the database WITH (FORCE): connections still open then are ended on purpose.
+  const handle = await openDatabase({ url: url.toString(), poolSize: 20, onIdleConnectionError: () => {} });
   return {
     ...handle,
     url: url.toString(),
@@ -51,6 +52,13 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await handle.close();
       const cleanup = new pg.Client({ connectionString: source.adminUrl });
       await cleanup.connect();
+      // pool.end() resolves before its sockets have closed; dropping WITH (FORCE) then would
+      // terminate them mid-goodbye (FATAL 57P01 surfacing as an uncaught error). Wait for them.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await cleanup.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await cleanup.query(`drop database if exists ${name} with (force)`);
       await cleanup.end();
     },
