@@ -585,8 +585,10 @@ export const couponGiftRules = pgTable(
   {
     merchantId: text('merchant_id').notNull(),
     id: text('id').notNull(),
-    trigger: text('trigger').notNull(), // join | payment
+    trigger: text('trigger').notNull(), // join | payment | birthday
     templateId: text('template_id').notNull(),
+    /** Only members of these tiers (tier codes); null = every member. */
+    tierCodes: text('tier_codes').array(),
     /** payment only: the payment's amount must reach this. */
     minAmountFen: fen('min_amount_fen'),
     /** Only payments (or joins) at these stores; null = every store. */
@@ -604,7 +606,7 @@ export const couponGifts = pgTable(
   {
     merchantId: text('merchant_id').notNull(),
     ruleId: text('rule_id').notNull(),
-    /** The member id (join) or the payment id (payment). */
+    /** The member id (join), the payment id (payment), or `<member id>:<year>` (birthday). */
     triggerReference: text('trigger_reference').notNull(),
     memberId: text('member_id').notNull(),
     couponId: text('coupon_id'),

@@ -1,0 +1,1 @@
+ALTER TABLE "membership_coupon_gift_rules" ADD COLUMN "tier_codes" text[];
