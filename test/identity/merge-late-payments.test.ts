@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await startPaymentsApp();
   owner = caller(t, { cookie: await t.login('owner') });
   storeId = t.demo.storeIds[0]!;
-  await owner.ok('PATCH', '/v1/membership/program', { points_per_yuan: 1 });
+  await owner.ok('PATCH', '/v1/membership/program', { points_per_yuan: 1, redeem_points_per_yuan: 100 });
   giftTemplateId = (await owner.ok<{ id: string }>('POST', '/v1/membership/coupon-templates', { name: '消费返券', kind: 'cash_off', value_fen: 500, validity: { kind: 'relative', days: 30 } })).id;
   await owner.ok('POST', '/v1/membership/coupon-gift-rules', { trigger: 'payment', template_id: giftTemplateId, min_amount_fen: 10_000 });
 });
@@ -60,6 +60,7 @@ async function payingMember(): Promise<{ member: MemberBody; buyer: string }> {
   return { member, buyer };
 }
 
+const card = (m: { id: string }) => owner.ok<{ principal_fen: number; bonus_fen: number }>('GET', `/v1/members/${m.id}/stored-value`);
 const points = async (m: { id: string }) => (await owner.ok<{ total: number }>('GET', `/v1/members/${m.id}/points`)).total;
 const earnsOf = async (m: { id: string }, paymentId: string) =>
   (await owner.ok<{ items: { type: string; reference: string | null }[] }>('GET', `/v1/members/${m.id}/points/entries?limit=200`)).items.filter((e) => e.type === 'earn' && e.reference === paymentId);
@@ -148,6 +149,42 @@ describe('payments around an ID+ merge', () => {
     expect(await points(b)).toBe(150);
     await owner.ok('POST', `/v1/identity/merges/${m.id}/unmerge`, { reason: 'two people' });
     expect(await points(b)).toBe(150);
+    await ledgersOk();
+  });
+
+  it('a checkout released after its member was merged gives the value back to the survivor; an unmerge returns it to the absorbed member', async () => {
+    const a = await enrol(owner);
+    const s = await enrol(owner);
+    await owner.ok('POST', `/v1/members/${a.id}/points/earn`, { points: 500, reason: 'welcome' });
+    await owner.ok('POST', `/v1/members/${a.id}/stored-value/top-ups`, { amount_fen: 10_000, payment_reference: `late-top-${a.id}` });
+    const waiting = await owner.ok<{ id: string; remainder_payment: { payment_id: string } }>('POST', '/v1/checkouts', {
+      member_id: a.id,
+      store_id: storeId,
+      reference: `late-checkout-${a.id}`,
+      amount_fen: 20_000,
+      points: 100,
+      stored_value_fen: 2_000,
+      payment: { method: 'qr', channel: 'alipay' },
+    });
+    const m = await merge(s.person_id!, a.person_id!);
+    expect([await points(s), (await card(s)).principal_fen]).toEqual([400, 8_000]);
+    expect((await t.api('POST', `/v1/payments/${waiting.remainder_payment.payment_id}/close`, {})).statusCode).toBeLessThan(300);
+    await drain();
+    expect((await owner.ok<{ status: string }>('GET', `/v1/checkouts/${waiting.id}`)).status).toBe('released');
+    // Back on the survivor, in full, its lots and balance agreeing; nothing on the merged member.
+    expect(await owner.ok('GET', `/v1/members/${s.id}/points`)).toMatchObject({ total: 500, available: 500 });
+    expect((await card(s)).principal_fen).toBe(10_000);
+    const held = await t.database.db.execute(
+      `select (select balance from membership_points_accounts where member_id = '${a.id}') as points, (select principal_fen from membership_stored_value_accounts where member_id = '${a.id}') as principal`,
+    );
+    const heldRow = (held as unknown as { rows: { points: string | number; principal: string | number }[] }).rows[0]!;
+    expect([Number(heldRow.points), Number(heldRow.principal)]).toEqual([0, 0]);
+    await ledgersOk();
+
+    await owner.ok('POST', `/v1/identity/merges/${m.id}/unmerge`, { reason: 'two people' });
+    expect([await points(a), (await card(a)).principal_fen]).toEqual([500, 10_000]);
+    expect([await points(s), (await card(s)).principal_fen]).toEqual([0, 0]);
+    expect((await owner.ok<{ items: unknown[] }>('GET', `/v1/membership/merge-shortfalls?merge_id=${m.id}`)).items).toEqual([]);
     await ledgersOk();
   });
 

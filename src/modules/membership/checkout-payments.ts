@@ -18,6 +18,7 @@ import { splitCheckoutRefund } from './checkout-split.js';
 import { restoreInTransaction as restoreCouponInTransaction } from './coupons.js';
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
+import { forwardToSurvivor } from './merged-forward.js';
 import { survivingMemberId } from './merged-members.js';
 import { lockPointsAccount, restoreSpendInTransaction, reverseInTransaction } from './points-ledger.js';
 import { appliedReferences, checkoutRefunds, checkouts, coupons, storedValueEntries } from './schema.js';
@@ -166,6 +167,8 @@ export async function releaseCheckoutInTransaction(tx: Db, ctx: AccessContext, m
   if (row.storedValueFen > 0 && row.storedValueEntryId) {
     await refundSpendInTransaction(tx, ctx, merchantId, row.memberId, { spendEntryId: row.storedValueEntryId, amountFen: row.storedValueFen, reference, reason: 'checkout released' }, now);
   }
+  // Merged (ID+) while the payment was open: what came back goes on to the surviving member.
+  await forwardToSurvivor(tx, ctx, merchantId, row.memberId, now);
   await tx
     .update(checkouts)
     .set({ status: 'released', releasedAt: now, releaseReason: input.reason.slice(0, 200), paymentId: row.paymentId ?? input.paymentId, updatedAt: now })

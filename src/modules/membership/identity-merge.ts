@@ -22,6 +22,7 @@ import { identityErrors, registerMergeHandler, type MergeHandler, type MergeHand
 import { publishEvent, type AccessContext } from '../platform/index.js';
 import { lockPointsAccount } from './points-ledger.js';
 import { lotDates } from './points-lots.js';
+import { lotsMovedUnderMerge, movedUnderMerge } from './merged-forward.js';
 import { moveRetroAccruals, moveRetroAccrualsBack, registerMergeRetroSubscriber } from './merge-retro.js';
 import { loadProgram, type Program } from './program.js';
 import { coupons, members, mergeShortfalls, pointsAccounts, pointsEntries, pointsLots, storedValueAccounts, storedValueEntries, tierHistory } from './schema.js';
@@ -236,7 +237,7 @@ async function absorb(tx: Db, ctx: AccessContext, input: MergeHandlerInput, surv
 
   await tierNote(tx, ctx, absorbed, -tierMetricMoved, why, now);
   await tierNote(tx, ctx, survivor, tierMetricMoved, `absorbed ${absorbed.id} (${mergeId})`, now);
-  await tx.update(members).set({ status: 'merged', mergedInto: survivor.id, updatedAt: now }).where(and(eq(members.merchantId, merchantId), eq(members.id, absorbed.id)));
+  await tx.update(members).set({ status: 'merged', mergedInto: survivor.id, mergeId, updatedAt: now }).where(and(eq(members.merchantId, merchantId), eq(members.id, absorbed.id)));
   // The survivor's tier counts the absorbed member's earnings now (metricMemberIds).
   await reevaluateTier(tx, ctx, merchantId, survivor.id, now, `merge ${mergeId}`);
 
@@ -282,8 +283,9 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
   // it is a shortfall; what expired or a refund of its own purchase took back is not (that would
   // have happened on the absorbed member too).
   const entries: PointsEntry[] = [];
-  if (move.lots.length) {
-    const ids = move.lots.map((l) => l.id);
+  // The lots the merge moved, and any that came back to the absorbed member later and went on (merged-forward.ts).
+  const ids = [...new Set([...move.lots.map((l) => l.id), ...(await lotsMovedUnderMerge(tx, merchantId, absorbedId, mergeId))])];
+  if (ids.length) {
     const current = await tx.select({ id: pointsLots.id, memberId: pointsLots.memberId, remaining: pointsLots.remaining }).from(pointsLots).where(and(eq(pointsLots.merchantId, merchantId), inArray(pointsLots.id, ids)));
     const used = await tx
       .select({ lotId: pointsEntries.lotId, type: pointsEntries.type, sum: sql<string>`sum(${pointsEntries.delta})::text` })
@@ -317,15 +319,18 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
   }
   await writePoints(tx, ctx, merchantId, operationId, mergeId, entries, now);
 
-  // Stored value has no lots: the absorbed member is made whole from what the card holds now.
+  // Stored value has no lots: the absorbed member is made whole from what the card holds now. What
+  // moved is read from the absorbed card's transfer entries of this merge: the merge's own, and any
+  // value that arrived after it and went on to the survivor (merged-forward.ts).
   const card = await lockStoredValueAccount(tx, merchantId, survivorId);
-  const principal = Math.min(move.stored_value.principal_fen, card.principalFen);
-  const bonus = Math.min(move.stored_value.bonus_fen, card.bonusFen);
+  const movedOut = await movedUnderMerge(tx, merchantId, absorbedId, mergeId);
+  const principal = Math.min(movedOut.principal_fen, card.principalFen);
+  const bonus = Math.min(movedOut.bonus_fen, card.bonusFen);
   await writeCard(tx, ctx, merchantId, survivorId, -principal, -bonus, mergeId, back, now);
   await writeCard(tx, ctx, merchantId, absorbedId, principal, bonus, mergeId, why, now);
   for (const [kind, amount] of [
-    ['stored_value_principal', move.stored_value.principal_fen - principal],
-    ['stored_value_bonus', move.stored_value.bonus_fen - bonus],
+    ['stored_value_principal', movedOut.principal_fen - principal],
+    ['stored_value_bonus', movedOut.bonus_fen - bonus],
   ] as const) {
     const owed = await shortfall(tx, merchantId, mergeId, kind, '', absorbedId, survivorId, amount);
     if (owed) shortfalls.push(owed);
@@ -347,7 +352,7 @@ async function restore(tx: Db, ctx: AccessContext, input: MergeHandlerInput, mov
 
   // Tier: the absorbed member is as it was; the survivor goes back to its tier before the merge and
   // is re-evaluated on its own metric (what it earned meanwhile still lifts it).
-  await tx.update(members).set({ status: move.absorbed_status, mergedInto: null, updatedAt: now }).where(and(eq(members.merchantId, merchantId), eq(members.id, absorbedId)));
+  await tx.update(members).set({ status: move.absorbed_status, mergedInto: null, mergeId: null, updatedAt: now }).where(and(eq(members.merchantId, merchantId), eq(members.id, absorbedId)));
   await tierNote(tx, ctx, absorbed, move.tier_metric, why, now);
   await tierNote(tx, ctx, survivor, -move.tier_metric, back, now);
   const before = move.survivor_tier;
