@@ -1,5 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMembershipWorkers } from '../../src/modules/membership/index.js';
+import { shanghaiDate } from '../../src/modules/membership/gift-rule-match.js';
 import { dispatchOutbox, publishEvent, runEventConsumers } from '../../src/modules/platform/index.js';
 import { outboxEvents } from '../../src/modules/platform/schema.js';
 import { startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
@@ -155,5 +157,30 @@ describe('coupon gift rules', () => {
     await pay(50_000, `gift-stranger-${buyerSeq}`);
     await drain();
     await owner.ok('PATCH', `/v1/membership/coupon-gift-rules/${reward.id}`, { enabled: false });
+  });
+
+  it('give a birthday gift on the member’s birthday (Beijing date), once a year however often the sweep runs', async () => {
+    const unknownTier = await owner.raw('POST', '/v1/membership/coupon-gift-rules', { trigger: 'birthday', template_id: await template('无此等级'), tier_codes: ['no-such-tier'] });
+    expect(unknownTier.statusCode).toBe(400);
+    expect(codeOf(unknownTier)).toBe('coupon_gift_rule_invalid');
+    const cake = await rule({ trigger: 'birthday', template_id: await template('生日蛋糕券') });
+
+    const now = new Date();
+    const today = shanghaiDate(now);
+    const tomorrow = shanghaiDate(new Date(now.getTime() + 86_400_000));
+    const { member: celebrating } = await payingMember();
+    const { member: notYet } = await payingMember();
+    await owner.ok('PATCH', `/v1/members/${celebrating.id}`, { birthday: `1990-${today.slice(5)}` });
+    await owner.ok('PATCH', `/v1/members/${notYet.id}`, { birthday: `1990-${tomorrow.slice(5)}` });
+
+    const first = await runMembershipWorkers(t.database.db, t.config, now, { force: true });
+    expect(first.birthdays).toMatchObject({ members: 1, coupons: 1 });
+    await runMembershipWorkers(t.database.db, t.config, new Date(now.getTime() + 3_600_000), { force: true });
+    const cakes = (await couponsOf(celebrating.id)).filter((c) => c.template_id === cake.template_id);
+    expect(cakes).toHaveLength(1);
+    expect(cakes[0]!.issue_source).toBe('birthday');
+    expect((await giftsOf(celebrating.id)).find((g) => g.rule_id === cake.id)?.trigger_reference).toBe(`${celebrating.id}:${today.slice(0, 4)}`);
+    expect((await couponsOf(notYet.id)).filter((c) => c.template_id === cake.template_id)).toHaveLength(0);
+    await owner.ok('PATCH', `/v1/membership/coupon-gift-rules/${cake.id}`, { enabled: false });
   });
 });

@@ -7,24 +7,28 @@ import { createGiftRule, listGiftRules, listGiftsOfMember, updateGiftRule, type 
 
 const tags = ['membership'];
 const StoreIds = Nullable(Type.Array(Type.String({ pattern: '^sto_[0-9a-z]{26}$' }), { maxItems: 200, description: 'only at these stores; null or empty = every store' }));
+const TierCodes = Nullable(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 50, description: 'only members of these tiers; null or empty = every member' }));
+const Trigger = Type.Union([Type.Literal('join'), Type.Literal('payment'), Type.Literal('birthday')], { description: 'join (入会礼), payment (消费返券), birthday (生日礼, once a year on the member’s birthday, Beijing time)' });
 const MinAmount = Nullable(Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'payment gifts: the payment must reach this many fen' }));
 
 const RuleView = Type.Object({
   id: Type.String(),
-  trigger: Type.Union([Type.Literal('join'), Type.Literal('payment')]),
+  trigger: Trigger,
   template_id: Type.String(),
   min_amount_fen: Nullable(Type.Integer()),
   store_ids: Nullable(Type.Array(Type.String())),
+  tier_codes: Nullable(Type.Array(Type.String())),
   enabled: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
 const ruleView = (r: CouponGiftRuleRow) => ({
   id: r.id,
-  trigger: r.trigger as 'join' | 'payment',
+  trigger: r.trigger as 'join' | 'payment' | 'birthday',
   template_id: r.templateId,
   min_amount_fen: r.minAmountFen,
   store_ids: r.storeIds,
+  tier_codes: r.tierCodes,
   enabled: r.enabled,
   created_at: r.createdAt.toISOString(),
   updated_at: r.updatedAt.toISOString(),
@@ -47,7 +51,7 @@ export async function couponGiftRoutes(instance: FastifyInstance, { db }: Module
 
   app.get(
     '/membership/coupon-gift-rules',
-    { schema: { tags, summary: 'Automatic coupon gifts: on joining, on a payment of at least an amount', response: { 200: Type.Object({ items: Type.Array(RuleView) }), ...errors() } } },
+    { schema: { tags, summary: 'Automatic coupon gifts: on joining, on a payment of at least an amount, on birthdays', response: { 200: Type.Object({ items: Type.Array(RuleView) }), ...errors() } } },
     async (request) => ({ items: (await listGiftRules(db, accessOf(request))).map(ruleView) }),
   );
 
@@ -56,13 +60,14 @@ export async function couponGiftRoutes(instance: FastifyInstance, { db }: Module
     {
       schema: {
         tags,
-        summary: 'Add a gift rule: a coupon of a template for every new member (join) or every qualifying payment (payment)',
+        summary: 'Add a gift rule: a coupon of a template for every new member (join), every qualifying payment (payment) or each birthday (birthday)',
         headers: IdempotencyHeader,
         body: StrictObject({
-          trigger: Type.Union([Type.Literal('join'), Type.Literal('payment')]),
+          trigger: Trigger,
           template_id: Type.String({ pattern: '^cpt_[0-9a-z]{26}$' }),
           min_amount_fen: Type.Optional(MinAmount),
           store_ids: Type.Optional(StoreIds),
+          tier_codes: Type.Optional(TierCodes),
           enabled: Type.Optional(Type.Boolean()),
         }),
         response: { 201: RuleView, ...errors() },
@@ -70,7 +75,7 @@ export async function couponGiftRoutes(instance: FastifyInstance, { db }: Module
     },
     async (request, reply) => {
       const b = request.body;
-      const rule = await createGiftRule(db, accessOf(request), { trigger: b.trigger, templateId: b.template_id, minAmountFen: b.min_amount_fen, storeIds: b.store_ids, enabled: b.enabled });
+      const rule = await createGiftRule(db, accessOf(request), { trigger: b.trigger, templateId: b.template_id, minAmountFen: b.min_amount_fen, storeIds: b.store_ids, tierCodes: b.tier_codes, enabled: b.enabled });
       return reply.status(201).send(ruleView(rule));
     },
   );
@@ -82,13 +87,13 @@ export async function couponGiftRoutes(instance: FastifyInstance, { db }: Module
         tags,
         summary: 'Change a gift rule’s minimum, stores or switch it off (the template is fixed: add a new rule instead)',
         params: RuleParams,
-        body: StrictObject({ min_amount_fen: Type.Optional(MinAmount), store_ids: Type.Optional(StoreIds), enabled: Type.Optional(Type.Boolean()) }, { minProperties: 1 }),
+        body: StrictObject({ min_amount_fen: Type.Optional(MinAmount), store_ids: Type.Optional(StoreIds), tier_codes: Type.Optional(TierCodes), enabled: Type.Optional(Type.Boolean()) }, { minProperties: 1 }),
         response: { 200: RuleView, ...errors() },
       },
     },
     async (request) => {
       const b = request.body;
-      return ruleView(await updateGiftRule(db, accessOf(request), request.params.giftRuleId, { minAmountFen: b.min_amount_fen, storeIds: b.store_ids, enabled: b.enabled }));
+      return ruleView(await updateGiftRule(db, accessOf(request), request.params.giftRuleId, { minAmountFen: b.min_amount_fen, storeIds: b.store_ids, tierCodes: b.tier_codes, enabled: b.enabled }));
     },
   );
 

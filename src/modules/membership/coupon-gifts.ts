@@ -1,5 +1,5 @@
-// Coupons given automatically: when a person joins (入会礼) and when a member pays at least an amount
-// (消费返券). A rule names a template; the template's stock, per-member limit and validity still
+// Coupons given automatically: when a person joins (入会礼), when a member pays at least an amount
+// (消费返券), and on a member's birthday (生日礼, once a year, birthday-gifts.ts). A rule names a template; the template's stock, per-member limit and validity still
 // decide. Each rule acts once per join or payment (membership_coupon_gifts), and a gift that cannot be
 // given is recorded with its reason instead of retrying forever.
 
@@ -12,28 +12,38 @@ import { appendAudit, authorize, requireMerchantId, subscribeToEvents, type Acce
 import { issueInTransaction } from './coupons.js';
 import { memberOfPerson } from './consumer.js';
 import { membershipErrors } from './errors.js';
-import { ruleApplies, type GiftCircumstances } from './gift-rule-match.js';
+import { ruleApplies, type GiftCircumstances, type GiftTrigger } from './gift-rule-match.js';
 import { findMember } from './members.js';
+import { loadTiers } from './program.js';
 import { membershipSystemContext } from './payment-events.js';
 import { couponGiftRules, couponGifts, couponTemplates } from './schema.js';
 import { assertStore } from './stores.js';
 
-export type GiftTrigger = 'join' | 'payment';
 export type CouponGiftRuleRow = typeof couponGiftRules.$inferSelect;
 export type CouponGiftRow = typeof couponGifts.$inferSelect;
+export type { GiftTrigger };
 
 export interface GiftRuleInput {
   readonly trigger: GiftTrigger;
   readonly templateId: string;
   readonly minAmountFen?: number | null | undefined;
   readonly storeIds?: readonly string[] | null | undefined;
+  readonly tierCodes?: readonly string[] | null | undefined;
   readonly enabled?: boolean | undefined;
 }
 
 export interface GiftRulePatch {
   readonly minAmountFen?: number | null | undefined;
   readonly storeIds?: readonly string[] | null | undefined;
+  readonly tierCodes?: readonly string[] | null | undefined;
   readonly enabled?: boolean | undefined;
+}
+
+async function assertTierCodes(db: Db, merchantId: string, tierCodes: readonly string[] | null | undefined): Promise<void> {
+  if (!tierCodes?.length) return;
+  const known = new Set((await loadTiers(db, merchantId)).map((tier) => tier.code));
+  const unknown = tierCodes.filter((code) => !known.has(code));
+  if (unknown.length) throw membershipErrors.make('coupon_gift_rule_invalid', `no tier with code ${unknown.join(', ')}`, { fields: [{ field: 'tier_codes', message: `unknown: ${unknown.join(', ')}` }] });
 }
 
 const own = (merchantId: string, ruleId: string) => and(eq(couponGiftRules.merchantId, merchantId), eq(couponGiftRules.id, ruleId));
@@ -47,10 +57,11 @@ export async function listGiftRules(db: Db, ctx: AccessContext): Promise<CouponG
 export async function createGiftRule(db: Db, ctx: AccessContext, input: GiftRuleInput): Promise<CouponGiftRuleRow> {
   authorize(ctx, 'membership.coupons.write');
   const merchantId = requireMerchantId(ctx);
-  if (input.trigger === 'join' && input.minAmountFen != null) {
-    throw membershipErrors.make('coupon_gift_rule_invalid', 'a join gift has no minimum amount', { fields: [{ field: 'min_amount_fen', message: 'only for payment gifts' }] });
+  if (input.trigger !== 'payment' && input.minAmountFen != null) {
+    throw membershipErrors.make('coupon_gift_rule_invalid', `a ${input.trigger} gift has no minimum amount`, { fields: [{ field: 'min_amount_fen', message: 'only for payment gifts' }] });
   }
   for (const storeId of input.storeIds ?? []) await assertStore(db, ctx, storeId);
+  await assertTierCodes(db, merchantId, input.tierCodes);
   return db.transaction(async (tx) => {
     const [template] = await tx.select({ id: couponTemplates.id }).from(couponTemplates).where(and(eq(couponTemplates.merchantId, merchantId), eq(couponTemplates.id, input.templateId)));
     if (!template) throw membershipErrors.make('coupon_template_not_found');
@@ -63,6 +74,7 @@ export async function createGiftRule(db: Db, ctx: AccessContext, input: GiftRule
         templateId: input.templateId,
         minAmountFen: input.minAmountFen ?? null,
         storeIds: input.storeIds?.length ? [...input.storeIds] : null,
+        tierCodes: input.tierCodes?.length ? [...input.tierCodes] : null,
         enabled: input.enabled ?? true,
       })
       .returning();
@@ -75,17 +87,19 @@ export async function updateGiftRule(db: Db, ctx: AccessContext, ruleId: string,
   authorize(ctx, 'membership.coupons.write');
   const merchantId = requireMerchantId(ctx);
   for (const storeId of patch.storeIds ?? []) await assertStore(db, ctx, storeId);
+  await assertTierCodes(db, merchantId, patch.tierCodes);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(couponGiftRules).where(own(merchantId, ruleId)).for('update');
     if (!before) throw membershipErrors.make('coupon_gift_rule_not_found');
-    if (before.trigger === 'join' && patch.minAmountFen != null) {
-      throw membershipErrors.make('coupon_gift_rule_invalid', 'a join gift has no minimum amount', { fields: [{ field: 'min_amount_fen', message: 'only for payment gifts' }] });
+    if (before.trigger !== 'payment' && patch.minAmountFen != null) {
+      throw membershipErrors.make('coupon_gift_rule_invalid', `a ${before.trigger} gift has no minimum amount`, { fields: [{ field: 'min_amount_fen', message: 'only for payment gifts' }] });
     }
     const [after] = await tx
       .update(couponGiftRules)
       .set({
         ...(patch.minAmountFen !== undefined && { minAmountFen: patch.minAmountFen }),
         ...(patch.storeIds !== undefined && { storeIds: patch.storeIds?.length ? [...patch.storeIds] : null }),
+        ...(patch.tierCodes !== undefined && { tierCodes: patch.tierCodes?.length ? [...patch.tierCodes] : null }),
         ...(patch.enabled !== undefined && { enabled: patch.enabled }),
         updatedAt: new Date(),
       })
@@ -106,12 +120,12 @@ export async function listGiftsOfMember(db: Db, ctx: AccessContext, memberId: st
 }
 
 function ruleSummary(row: CouponGiftRuleRow) {
-  return { trigger: row.trigger, template_id: row.templateId, min_amount_fen: row.minAmountFen, store_ids: row.storeIds, enabled: row.enabled };
+  return { trigger: row.trigger, template_id: row.templateId, min_amount_fen: row.minAmountFen, store_ids: row.storeIds, tier_codes: row.tierCodes, enabled: row.enabled };
 }
 
 export interface GiftOccasion extends GiftCircumstances {
   readonly memberId: string;
-  /** The member id (join) or the payment id (payment): one gift per rule per reference. */
+  /** The member id (join), the payment id (payment), `<member id>:<year>` (birthday): one gift per rule per reference. */
   readonly reference: string;
 }
 
@@ -155,7 +169,8 @@ async function handleGiftEvent(tx: Db, event: DomainEvent): Promise<void> {
   const ctx = await membershipSystemContext(tx, event.merchantId, 'membership.coupon-gifts');
   if (event.type === 'member.joined') {
     const p = event.payload as { member_id: string; store_id: string | null };
-    await giveGiftsInTransaction(tx, ctx, event.merchantId, { trigger: 'join', memberId: p.member_id, reference: p.member_id, storeId: p.store_id ?? null, amountFen: null }, event.occurredAt);
+    const member = await findMember(tx, event.merchantId, p.member_id);
+    await giveGiftsInTransaction(tx, ctx, event.merchantId, { trigger: 'join', memberId: p.member_id, reference: p.member_id, storeId: p.store_id ?? null, amountFen: null, tierCode: member.tierCode }, event.occurredAt);
     return;
   }
   const p = event.payload as PaymentEventPayload;
@@ -163,7 +178,7 @@ async function handleGiftEvent(tx: Db, event: DomainEvent): Promise<void> {
   if (p.purpose?.kind === 'top_up') return;
   const member = await memberOfPerson(tx, event.merchantId, p.person_id);
   if (!member || member.status !== 'active') return;
-  await giveGiftsInTransaction(tx, ctx, event.merchantId, { trigger: 'payment', memberId: member.id, reference: p.payment_id, storeId: p.store_id, amountFen: p.amount_fen }, event.occurredAt);
+  await giveGiftsInTransaction(tx, ctx, event.merchantId, { trigger: 'payment', memberId: member.id, reference: p.payment_id, storeId: p.store_id, amountFen: p.amount_fen, tierCode: member.tierCode }, event.occurredAt);
 }
 
 let registered = false;

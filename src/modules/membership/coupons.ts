@@ -17,7 +17,7 @@ export type CouponTemplateRow = typeof couponTemplates.$inferSelect;
 export type CouponRow = typeof coupons.$inferSelect;
 export type CouponStatus = 'issued' | 'locked' | 'redeemed' | 'expired' | 'void';
 
-export const ISSUE_SOURCES = ['manual', 'join', 'payment', 'campaign', 'partner'] as const;
+export const ISSUE_SOURCES = ['manual', 'join', 'payment', 'birthday', 'campaign', 'partner'] as const;
 /** merge_settlement: a replacement for a coupon used while merged (merge-shortfalls.ts); never from the API. */
 export type IssueSource = (typeof ISSUE_SOURCES)[number] | 'merge_settlement';
 

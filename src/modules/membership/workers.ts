@@ -7,6 +7,7 @@ import { and, gt, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import type { AccessContext } from '../platform/index.js';
+import { giveBirthdayGifts } from './birthday-gifts.js';
 import { sweepCheckouts } from './checkout-payments.js';
 import { membershipSystemContext } from './payment-events.js';
 import { expirePoints } from './points-ledger.js';
@@ -25,6 +26,7 @@ export interface MembershipRound {
   readonly topUps: { credited: number; failed: number } | null;
   readonly expiry: { merchants: number; points: number } | null;
   readonly tiers: { merchants: number; changed: number } | null;
+  readonly birthdays: { merchants: number; members: number; coupons: number } | null;
 }
 
 export async function runMembershipWorkers(db: Db, config: Config, now: Date = new Date(), options: { force?: boolean } = {}): Promise<MembershipRound> {
@@ -46,6 +48,7 @@ export async function runMembershipWorkers(db: Db, config: Config, now: Date = n
   }
   let expiry: MembershipRound['expiry'] = null;
   let tiers: MembershipRound['tiers'] = null;
+  let birthdays: MembershipRound['birthdays'] = null;
   if (options.force || now.getTime() - (lastSweep.get(db) ?? 0) >= SWEEP_PASS_MS) {
     lastSweep.set(db, now.getTime());
     const expiring = await db
@@ -59,6 +62,8 @@ export async function runMembershipWorkers(db: Db, config: Config, now: Date = n
     let changed = 0;
     for (const { merchantId } of laddered) changed += (await evaluateAllTiers(db, await contextOf(merchantId), now)).changed;
     tiers = { merchants: laddered.length, changed };
+    // 生日礼: hourly is enough — each member's gift is once a year by reference.
+    birthdays = await giveBirthdayGifts(db, contextOf, now);
   }
-  return { checkouts, topUps, expiry, tiers };
+  return { checkouts, topUps, expiry, tiers, birthdays };
 }

@@ -9,15 +9,21 @@ import { problemText } from './problems.js';
 import { buttonTestId } from './testid.js';
 import type { CouponTemplate } from './membership.js';
 
-// 自动发券: coupons given on joining (入会礼) and on a member's payment of at least an amount
-// (消费返券). A rule's template is fixed; a new template means a new rule.
+// 自动发券: coupons given on joining (入会礼), on a member's payment of at least an amount (消费返券)
+// and on birthdays (生日礼, optionally for some tiers). A rule's template is fixed; a new template
+// means a new rule.
+
+type Trigger = 'join' | 'payment' | 'birthday';
+const triggerColours: Record<Trigger, string> = { join: 'green', payment: 'blue', birthday: 'magenta' };
+const triggerLabels = { join: 'gifts.onJoin', payment: 'gifts.onPayment', birthday: 'gifts.onBirthday' } as const;
 
 interface GiftRule {
   id: string;
-  trigger: 'join' | 'payment';
+  trigger: Trigger;
   template_id: string;
   min_amount_fen: number | null;
   store_ids: string[] | null;
+  tier_codes: string[] | null;
   enabled: boolean;
 }
 
@@ -28,11 +34,13 @@ export function CouponGiftRules({ templates, canWrite }: { templates: readonly C
   const [rules, setRules] = useState<GiftRule[]>([]);
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [form] = Form.useForm<{ trigger: 'join' | 'payment'; template_id: string; min_amount: string; store_ids: string[] }>();
+  const [tiers, setTiers] = useState<{ code: string; name: string }[]>([]);
+  const [form] = Form.useForm<{ trigger: Trigger; template_id: string; min_amount: string; store_ids: string[]; tier_codes: string[] }>();
   const trigger = Form.useWatch('trigger', form);
 
   const load = useCallback(async () => {
     setRules((await api.get<{ items: GiftRule[] }>('/v1/membership/coupon-gift-rules')).items);
+    setTiers((await api.get<{ items: { code: string; name: string }[] }>('/v1/membership/tiers')).items);
   }, []);
   useEffect(() => {
     void load().catch(() => undefined);
@@ -63,6 +71,7 @@ export function CouponGiftRules({ templates, canWrite }: { templates: readonly C
         template_id: values.template_id,
         ...(values.trigger === 'payment' && { min_amount_fen: minAmountFen }),
         store_ids: values.store_ids?.length ? values.store_ids : null,
+        tier_codes: values.tier_codes?.length ? values.tier_codes : null,
       });
       message.success(t('common.saved'));
       setCreating(false);
@@ -95,9 +104,10 @@ export function CouponGiftRules({ templates, canWrite }: { templates: readonly C
         dataSource={rules}
         locale={{ emptyText: t('gifts.empty') }}
         columns={[
-          { title: t('gifts.trigger'), dataIndex: 'trigger', render: (v: GiftRule['trigger']) => <Tag color={v === 'join' ? 'green' : 'blue'}>{t(v === 'join' ? 'gifts.onJoin' : 'gifts.onPayment')}</Tag> },
+          { title: t('gifts.trigger'), dataIndex: 'trigger', render: (v: Trigger) => <Tag color={triggerColours[v]}>{t(triggerLabels[v])}</Tag> },
           { title: t('gifts.template'), dataIndex: 'template_id', render: (id: string) => templateName(id) },
           { title: t('gifts.minAmount'), dataIndex: 'min_amount_fen', render: (v: number | null, r) => (r.trigger === 'payment' ? (v === null ? t('gifts.anyAmount') : yuan(v)) : '—') },
+          { title: t('gifts.tiers'), dataIndex: 'tier_codes', render: (codes: string[] | null) => (codes?.length ? codes.map((code) => tiers.find((x) => x.code === code)?.name ?? code).join('、') : t('gifts.allTiers')) },
           { title: t('gifts.stores'), dataIndex: 'store_ids', render: (ids: string[] | null) => (ids?.length ? ids.map(storeName).join('、') : t('gifts.allStores')) },
           {
             title: t('gifts.enabled'),
@@ -107,11 +117,12 @@ export function CouponGiftRules({ templates, canWrite }: { templates: readonly C
         ]}
       />
       <Modal open={creating} title={t('gifts.create')} okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => void submit()} onCancel={() => setCreating(false)} confirmLoading={busy} okButtonProps={buttonTestId('gift-rule-save')} forceRender>
-        <Form form={form} layout="vertical" initialValues={{ trigger: 'join', store_ids: [] }}>
+        <Form form={form} layout="vertical" initialValues={{ trigger: 'join', store_ids: [], tier_codes: [] }}>
           <Form.Item name="trigger" label={t('gifts.trigger')}>
             <Radio.Group>
               <Radio value="join" data-testid="gift-trigger-join">{t('gifts.onJoin')}</Radio>
               <Radio value="payment" data-testid="gift-trigger-payment">{t('gifts.onPayment')}</Radio>
+              <Radio value="birthday" data-testid="gift-trigger-birthday">{t('gifts.onBirthday')}</Radio>
             </Radio.Group>
           </Form.Item>
           <Form.Item name="template_id" label={t('gifts.template')} rules={[{ required: true, message: t('gifts.templateRequired') }]}>
@@ -122,6 +133,9 @@ export function CouponGiftRules({ templates, canWrite }: { templates: readonly C
               <Input prefix="¥" inputMode="decimal" data-testid="gift-min-amount" />
             </Form.Item>
           )}
+          <Form.Item name="tier_codes" label={t('gifts.tiers')} extra={t('gifts.tiersHint')}>
+            <Select mode="multiple" allowClear options={tiers.map((x) => ({ value: x.code, label: x.name }))} />
+          </Form.Item>
           <Form.Item name="store_ids" label={t('gifts.stores')} extra={t('gifts.storesHint')}>
             <Select mode="multiple" allowClear options={stores.map((s) => ({ value: s.id, label: s.name }))} />
           </Form.Item>
