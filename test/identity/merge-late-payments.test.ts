@@ -188,6 +188,48 @@ describe('payments around an ID+ merge', () => {
     await ledgersOk();
   });
 
+  it('refunds a checkout and a top-up of the absorbed member after the merge on the survivor, where the value is now', async () => {
+    const buyer = `late-buyer-${++buyers}`;
+    const a = await enrol(owner);
+    const s = await enrol(owner);
+    await owner.ok('POST', `/v1/members/${a.id}/points/earn`, { points: 1_000, reason: 'welcome' });
+    const topUp = await owner.ok<{ id: string; status: string }>('POST', '/v1/membership/top-ups', { member_id: a.id, store_id: storeId, amount_fen: 20_000, payment: { auth_code: await t.buyerCode('alipay', 'pay', 1, buyer) } });
+    expect(topUp.status).toBe('credited');
+    const done = await owner.ok<{ id: string; status: string; points_earned: number }>('POST', '/v1/checkouts', {
+      member_id: a.id,
+      store_id: storeId,
+      reference: `late-refund-${a.id}`,
+      amount_fen: 20_000,
+      points: 500,
+      stored_value_fen: 5_000,
+      payment: { auth_code: await t.buyerCode('alipay', 'pay', 1, buyer) },
+    });
+    expect(done.status).toBe('completed');
+    await drain();
+    const m = await merge(s.person_id!, a.person_id!);
+    const before = { points: await points(s), principal: (await card(s)).principal_fen };
+
+    // Refunded in full by staff: the points and stored value spent come back to the survivor, and the points the checkout earned leave it.
+    const refunded = await owner.ok<{ status: string }>('POST', `/v1/checkouts/${done.id}/refunds`, { reason: '整单退' });
+    expect(refunded.status).toBe('refunded');
+    expect(await points(s)).toBe(before.points + 500 - done.points_earned);
+    expect((await card(s)).principal_fen).toBe(before.principal + 5_000);
+    // The top-up's unused principal comes off the survivor's card.
+    await owner.ok('POST', `/v1/membership/top-ups/${topUp.id}/refunds`, { amount_fen: 10_000, reason: '退储值' });
+    expect((await card(s)).principal_fen).toBe(before.principal + 5_000 - 10_000);
+    await drain();
+    await ledgersOk();
+
+    // Undone, the absorbed member gets back what it held at the merge plus what the checkout refund returned, less the top-up refund.
+    await owner.ok('POST', `/v1/identity/merges/${m.id}/unmerge`, { reason: 'two people' });
+    expect(await points(a)).toBe(before.points + 500 - done.points_earned);
+    expect((await card(a)).principal_fen).toBe(before.principal + 5_000 - 10_000);
+    expect([await points(s), (await card(s)).principal_fen]).toEqual([0, 0]);
+    // Refunded money was not used by the survivor: no shortfall.
+    expect((await owner.ok<{ items: unknown[] }>('GET', `/v1/membership/merge-shortfalls?merge_id=${m.id}`)).items).toEqual([]);
+    await ledgersOk();
+  });
+
   it('credits a top-up paid after its member was merged to the surviving member’s card', async () => {
     const a = await enrol(owner);
     const b = await enrol(owner);

@@ -19,7 +19,7 @@ import { restoreInTransaction as restoreCouponInTransaction } from './coupons.js
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
 import { forwardToSurvivor } from './merged-forward.js';
-import { survivingMemberId } from './merged-members.js';
+import { earnerOf, survivingMemberId } from './merged-members.js';
 import { lockPointsAccount, restoreSpendInTransaction, reverseInTransaction } from './points-ledger.js';
 import { appliedReferences, checkoutRefunds, checkouts, coupons, storedValueEntries } from './schema.js';
 import { lockStoredValueAccount, refundSpendInTransaction } from './stored-value.js';
@@ -279,10 +279,11 @@ export async function refundCheckout(db: Db, config: Config, ctx: AccessContext,
       principalBack = back.entry.principalDelta;
     }
     for (const couponId of [...couponIds].sort()) await restoreCouponInTransaction(tx, ctx, merchantId, couponId, `checkout ${row.id} refunded: ${input.reason}`, now);
+    await forwardToSurvivor(tx, ctx, merchantId, row.memberId, now); // merged since (ID+): the value goes on to the survivor
     let pointsReversed = 0;
     const refundedBase = r.cashFen + principalBack;
     if (row.pointsEarned > 0 && refundedBase > 0) {
-      const reversal = await reverseInTransaction(tx, ctx, merchantId, row.memberId, { reference: `checkout:${row.id}`, refundReference: reference, refundAmountFen: refundedBase }, now);
+      const reversal = await reverseInTransaction(tx, ctx, merchantId, (await earnerOf(tx, merchantId, `checkout:${row.id}`)) ?? row.memberId, { reference: `checkout:${row.id}`, refundReference: reference, refundAmountFen: refundedBase }, now);
       pointsReversed = reversal.points;
     }
     const [updated] = await tx
@@ -348,7 +349,8 @@ export async function applyCheckoutPaymentRefund(
     .where(and(eq(appliedReferences.merchantId, merchantId), eq(appliedReferences.kind, 'points.reverse'), eq(appliedReferences.reference, refundReference)));
   if (done) return;
   if (row.status === 'completed' && row.pointsEarned > 0) {
-    const reversal = await reverseInTransaction(tx, ctx, merchantId, row.memberId, { reference: `checkout:${row.id}`, refundReference, refundAmountFen: event.amountFen });
+    const earner = (await earnerOf(tx, merchantId, `checkout:${row.id}`)) ?? row.memberId; // after an ID+ merge, the survivor
+    const reversal = await reverseInTransaction(tx, ctx, merchantId, earner, { reference: `checkout:${row.id}`, refundReference, refundAmountFen: event.amountFen });
     await appendAudit(tx, ctx, { action: 'membership.checkout.external_refund', targetType: 'checkout', targetId: row.id, after: { refund_id: event.refundId, amount_fen: event.amountFen, points_reversed: reversal.points } });
   }
 }

@@ -3,6 +3,9 @@
 // would have moved it had it been there: `transfer_on_merge` entries under the same merge on both
 // sides (points per lot, stored value principal and bonus apart). Nothing stays on a `merged`
 // member, and an unmerge, which reads what moved from these entries, gives it all back.
+// The other way: a refund of the absorbed member's own top-up first pulls that principal back from
+// the survivor's card (same entries, reversed), then leaves the absorbed member's card as any
+// refund — so an unmerge does not count refunded money as used by the survivor.
 import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../kernel/ids.js';
@@ -117,4 +120,55 @@ export async function forwardToSurvivor(tx: Db, ctx: AccessContext, merchantId: 
     await forwardOnce(tx, ctx, merchantId, member.id, member.mergedInto, member.mergeId, now);
     member = await findMember(tx, merchantId, member.mergedInto);
   }
+}
+
+async function transferCard(tx: Db, ctx: AccessContext, merchantId: string, fromId: string, toId: string, amounts: { principalFen: number; bonusFen: number }, mergeId: string, why: string, now: Date): Promise<void> {
+  for (const [memberId, sign] of [
+    [fromId, -1],
+    [toId, 1],
+  ] as const) {
+    const account = await lockStoredValueAccount(tx, merchantId, memberId);
+    await tx.insert(storedValueEntries).values({
+      merchantId,
+      id: newId('storedValueEntry'),
+      accountId: account.id,
+      memberId,
+      type: TRANSFER,
+      principalDelta: sign * amounts.principalFen,
+      bonusDelta: sign * amounts.bonusFen,
+      reference: mergeId,
+      reason: why,
+      actorId: ctx.actor.id,
+      occurredAt: now,
+    });
+    await tx
+      .update(storedValueAccounts)
+      .set({ principalFen: sql`${storedValueAccounts.principalFen} + ${sign * amounts.principalFen}`, bonusFen: sql`${storedValueAccounts.bonusFen} + ${sign * amounts.bonusFen}`, updatedAt: now })
+      .where(and(eq(storedValueAccounts.merchantId, merchantId), eq(storedValueAccounts.id, account.id)));
+  }
+}
+
+/**
+ * Locks the stored-value cards of a member and of the member holding its value now (itself, or the
+ * survivor it was merged into), in id order; returns the holder's card.
+ */
+export async function lockCardAndHolder(tx: Db, merchantId: string, memberId: string): Promise<Awaited<ReturnType<typeof lockStoredValueAccount>>> {
+  const chain = [memberId];
+  let member = await findMember(tx, merchantId, memberId);
+  for (let hops = 0; member.status === 'merged' && member.mergedInto && hops < 100; hops++) {
+    chain.push(member.mergedInto);
+    member = await findMember(tx, merchantId, member.mergedInto);
+  }
+  const cards = new Map<string, Awaited<ReturnType<typeof lockStoredValueAccount>>>();
+  for (const id of [...new Set(chain)].sort()) cards.set(id, await lockStoredValueAccount(tx, merchantId, id));
+  return cards.get(chain.at(-1)!)!;
+}
+
+/** Brings stored value back from the survivor to a merged member (for a refund of its own top-up), along the chain of merges. */
+export async function pullBackFromSurvivor(tx: Db, ctx: AccessContext, merchantId: string, memberId: string, amounts: { principalFen: number; bonusFen: number }, now = new Date()): Promise<void> {
+  if (amounts.principalFen <= 0 && amounts.bonusFen <= 0) return;
+  const member = await findMember(tx, merchantId, memberId);
+  if (member.status !== 'merged' || !member.mergedInto || !member.mergeId) return;
+  await pullBackFromSurvivor(tx, ctx, merchantId, member.mergedInto, amounts, now);
+  await transferCard(tx, ctx, merchantId, member.mergedInto, member.id, amounts, member.mergeId, `back to ${member.id} for a refund of its own top-up (${member.mergeId})`, now);
 }

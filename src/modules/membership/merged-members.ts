@@ -1,8 +1,9 @@
 // Members an ID+ merge absorbed into a member (directly or through a chain of merges). Their
 // append-only ledgers stay theirs; what they earned counts for the surviving member's tier while
 // the merge stands, and stops counting when it is undone.
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { pointsLots } from './schema.js';
 
 /** The member and every member merged into it, transitively. */
 export async function metricMemberIds(tx: Db, merchantId: string, memberId: string): Promise<string[]> {
@@ -31,4 +32,13 @@ export async function survivingMemberId(tx: Db, merchantId: string, memberId: st
     id = next;
   }
   return id;
+}
+
+/** The member holding the points a purchase earned (its lot moves whole in a merge: after one, the survivor). */
+export async function earnerOf(tx: Db, merchantId: string, reference: string): Promise<string | undefined> {
+  const [lot] = await tx
+    .select({ memberId: pointsLots.memberId })
+    .from(pointsLots)
+    .where(and(eq(pointsLots.merchantId, merchantId), eq(pointsLots.sourceRef, reference), eq(pointsLots.source, 'purchase')));
+  return lot?.memberId;
 }

@@ -14,6 +14,7 @@ import { appendAudit, authorize, requireMerchantId, type AccessContext } from '.
 import type { PaymentMethodInput } from './checkout-payments.js';
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
+import { forwardToSurvivor, lockCardAndHolder, pullBackFromSurvivor } from './merged-forward.js';
 import { survivingMemberId } from './merged-members.js';
 import { earnInTransaction } from './points-ledger.js';
 import { loadProgram } from './program.js';
@@ -160,7 +161,8 @@ export async function refundTopUp(db: Db, config: Config, ctx: AccessContext, to
   const refundId = newId('topUpRefund');
   const reserved = await db.transaction(async (tx) => {
     const peek = await loadTopUp(tx, merchantId, topUpId);
-    const account = await lockStoredValueAccount(tx, merchantId, peek.memberId);
+    // Merged since (ID+): the principal is on the surviving member's card now (merged-forward.ts).
+    const account = await lockCardAndHolder(tx, merchantId, peek.memberId);
     const row = await loadTopUp(tx, merchantId, topUpId, true);
     if (row.status !== 'credited' || !row.paymentId) throw membershipErrors.make('top_up_not_refundable', `the top-up is ${row.status}`);
     const refundable = Math.min(row.principalFen - row.refundedPrincipalFen, account.principalFen);
@@ -171,6 +173,7 @@ export async function refundTopUp(db: Db, config: Config, ctx: AccessContext, to
     const share = (r: number) => Math.floor((row.bonusFen * r) / row.principalFen);
     const bonusFen = Math.min(share(row.refundedPrincipalFen + amountFen) - share(row.refundedPrincipalFen), account.bonusFen);
     const now = new Date();
+    await pullBackFromSurvivor(tx, ctx, merchantId, row.memberId, { principalFen: amountFen, bonusFen }, now);
     await moveForTopUpRefundInTransaction(tx, ctx, merchantId, row.memberId, { principalFen: amountFen, bonusFen, reference: refundId, undo: false }, now);
     await tx
       .update(topUps)
@@ -217,7 +220,7 @@ async function loadTopUpRefund(db: Db, merchantId: string, refundId: string): Pr
 
 async function undoTopUpRefund(db: Db, ctx: AccessContext, merchantId: string, refund: TopUpRefundRow): Promise<void> {
   await db.transaction(async (tx) => {
-    await lockStoredValueAccount(tx, merchantId, refund.memberId);
+    await lockCardAndHolder(tx, merchantId, refund.memberId);
     const row = await loadTopUp(tx, merchantId, refund.topUpId, true);
     const [claimed] = await tx
       .update(topUpRefunds)
@@ -226,6 +229,7 @@ async function undoTopUpRefund(db: Db, ctx: AccessContext, merchantId: string, r
       .returning();
     if (!claimed) return;
     await moveForTopUpRefundInTransaction(tx, ctx, merchantId, refund.memberId, { principalFen: refund.principalFen, bonusFen: refund.forfeitedBonusFen, reference: `${refund.id}:undo`, undo: true });
+    await forwardToSurvivor(tx, ctx, merchantId, refund.memberId); // merged meanwhile (ID+): it goes on to the survivor
     await tx
       .update(topUps)
       .set({ refundedPrincipalFen: row.refundedPrincipalFen - refund.principalFen, forfeitedBonusFen: row.forfeitedBonusFen - refund.forfeitedBonusFen, updatedAt: new Date() })
@@ -246,7 +250,7 @@ export async function applyTopUpPaymentRefund(tx: Db, ctx: AccessContext, mercha
     return;
   }
   const peek = await loadTopUp(tx, merchantId, topUpId);
-  const account = await lockStoredValueAccount(tx, merchantId, peek.memberId);
+  const account = await lockCardAndHolder(tx, merchantId, peek.memberId); // merged since (ID+): the survivor's card
   const row = await loadTopUp(tx, merchantId, topUpId, true);
   if (row.status !== 'credited') return;
   // Applied once per channel refund, however often its event comes.
@@ -257,6 +261,7 @@ export async function applyTopUpPaymentRefund(tx: Db, ctx: AccessContext, mercha
   const bonusFen = principalFen > 0 ? Math.min(share(row.refundedPrincipalFen + principalFen) - share(row.refundedPrincipalFen), account.bonusFen) : 0;
   const id = newId('topUpRefund');
   if (principalFen > 0) {
+    await pullBackFromSurvivor(tx, ctx, merchantId, row.memberId, { principalFen, bonusFen }, now);
     await moveForTopUpRefundInTransaction(tx, ctx, merchantId, row.memberId, { principalFen, bonusFen, reference: id, undo: false }, now);
     await tx
       .update(topUps)
