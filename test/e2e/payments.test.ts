@@ -1,13 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { and, eq } from 'drizzle-orm';
+import { unzipSync } from 'fflate';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoPassword } from '../../src/seed.js';
+import { credentialsOf } from '../../src/modules/payments/channel-config.js';
+import { alipayBillToken } from '../../src/modules/payments/sandbox/alipay-gateway.js';
+import { sandboxMerchants } from '../../src/modules/payments/sandbox/schema.js';
+import { channelAccounts } from '../../src/modules/payments/schema.js';
 import { yuanToFen } from '../../src/modules/payments/channels/yuan-amount.js';
 import { startWorkers, type Workers } from '../../src/workers.js';
 import { formatFen, parseYuan, shanghaiToday } from '../../web/console/src/components/money.js';
 import { startPaymentsApp, weChatUserAgent, type PaymentsTestApp } from '../payments/support.js';
-import { fillField, launchChromium, pickOption, screenshot } from './support/chromium.js';
+import { fillField, inputOf, launchChromium, pickOption, screenshot } from './support/chromium.js';
 import { ensureConsoleBuilt } from './support/console-server.js';
 
 // Payments and ID+ in headless Chromium against the real server, listening on the port its
@@ -337,6 +344,128 @@ describe('payments and ID+ in Chromium', () => {
     await operator.page.locator('[data-testid="settlements-trend-chart"] canvas').waitFor();
     await eventually(() => operator.page.getByTestId('operator-merchants').textContent()).toContain('示例咖啡');
     await screenshot(operator.page, 'pay-16-operator-settlements');
+    await operator.context.close();
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
+
+  it('bills uploaded as the channel delivers them (Alipay’s zip, its GBK CSV) reconcile like the download; the owner turns on web OAuth with a write-only AppSecret and a WeChat buyer goes through it; the operator sets up its 服务商 account with OAuth', async () => {
+    const { context, page } = await newPage();
+    await logIn(page, 'owner');
+
+    // ---- reconciliation from files: the zip Alipay's bill_download_url serves, and the GBK CSV inside ----
+    const today = shanghaiToday();
+    const downloaded = await server.api('POST', '/v1/reconciliations', { channel: 'alipay', date: today });
+    expect(downloaded.statusCode, downloaded.body).toBe(201);
+    const expected = downloaded.json() as { bill_records: number; matched: number; mismatches: number };
+    const [account] = await server.database.db.select().from(channelAccounts).where(and(eq(channelAccounts.merchantId, server.demo.merchantId), eq(channelAccounts.channel, 'alipay')));
+    const credentials = await credentialsOf(server.database.db, server.config, account!, server.demo.operatorId);
+    if (credentials.channel !== 'alipay') throw new Error('alipay expected');
+    const [sandboxApp] = await server.database.db.select().from(sandboxMerchants).where(and(eq(sandboxMerchants.channel, 'alipay'), eq(sandboxMerchants.appId, credentials.account.app_id)));
+    const zip = (await server.app.inject({ method: 'GET', url: `/sandbox/alipay/bills/${alipayBillToken(server.config.secretKey, sandboxApp!.id, today)}` })).rawPayload;
+    expect(zip.subarray(0, 4).toString('hex')).toBe('504b0304');
+    const gbkCsv = Buffer.from(Object.values(unzipSync(zip)).find((bytes) => iconv.decode(Buffer.from(bytes), 'gbk').startsWith('#支付宝业务明细查询'))!);
+    await go(page, 'nav-payments', 'nav-reconciliation', '对账');
+    for (const file of [
+      { name: '20881234567890120156_bill.csv.zip', mimeType: 'application/zip', buffer: zip },
+      { name: '业务明细.csv', mimeType: 'text/csv', buffer: gbkCsv },
+    ]) {
+      await pickOption(page, 'recon-channel', 'channel-option-alipay');
+      await fillField(page, 'recon-date', today);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('recon-source-file').click();
+      await page.locator('input[type="file"]').setInputFiles(file);
+      await eventually(() => page.getByTestId('recon-file-name').textContent()).toContain(file.name);
+      await page.getByTestId('recon-run').click();
+      await page.getByTestId('recon-drawer').waitFor();
+      const [latest] = (await apiGet<{ items: { source: string; channel: string; bill_records: number; matched: number; mismatches: number }[] }>('/v1/reconciliations?limit=1')).items;
+      expect(latest, file.name).toMatchObject({ channel: 'alipay', source: 'upload', bill_records: expected.bill_records, matched: expected.matched, mismatches: expected.mismatches });
+      await screenshot(page, `pay-17-reconciliation-upload-${file.mimeType === 'application/zip' ? 'zip' : 'csv'}`);
+      await page.locator('.ant-drawer-close').click();
+      await page.getByTestId('recon-drawer').waitFor({ state: 'hidden' });
+    }
+
+    // ---- web OAuth on the merchant's own WeChat Pay account: appid, AppSecret sent once, never shown ----
+    const issued = (await (await fetch(`${server.baseUrl}/sandbox/credentials/wechatpay?oauth=true`)).json()) as {
+      account: { mchid: string; appid: string };
+      merchant_serial_no: string;
+      merchant_private_key: string;
+      api_v3_key: string;
+      platform: { public_key_id: string; public_key: string };
+      base_url: string;
+      oauth: { appid: string; app_secret: string; authorize_url: string; api_base_url: string };
+    };
+    await go(page, 'nav-payments', 'nav-channels', '支付通道');
+    await page.getByTestId('channel-edit-wechatpay').click();
+    await page.getByTestId('channel-setup-own').click();
+    await pickOption(page, 'channel-environment', 'channel-env-sandbox');
+    await fillField(page, 'channel-mchid', issued.account.mchid);
+    await fillField(page, 'channel-appid', issued.account.appid);
+    await fillField(page, 'channel-serial', issued.merchant_serial_no);
+    await fillField(page, 'channel-private-key', issued.merchant_private_key);
+    await fillField(page, 'channel-api-v3-key', issued.api_v3_key);
+    await fillField(page, 'channel-public-key-id', issued.platform.public_key_id);
+    await fillField(page, 'channel-public-key', issued.platform.public_key);
+    await fillField(page, 'channel-base-url', issued.base_url);
+    await page.getByTestId('channel-oauth-enabled').click();
+    await fillField(page, 'channel-oauth-appid', issued.oauth.appid);
+    await fillField(page, 'channel-oauth-secret', issued.oauth.app_secret);
+    await fillField(page, 'channel-oauth-authorize-url', issued.oauth.authorize_url);
+    await fillField(page, 'channel-oauth-api-base', issued.oauth.api_base_url);
+    await screenshot(page, 'pay-18-channel-oauth-form');
+    await page.getByTestId('channel-save').click();
+    await eventually(() => page.getByTestId('channel-wechatpay-config').textContent()).toContain(issued.oauth.appid);
+    const saved = await apiGet<{ config: { oauth?: Record<string, string> }; secret_fingerprints: Record<string, string> }>('/v1/payment-channels/wechatpay');
+    expect(saved.config.oauth).toEqual({ appid: issued.oauth.appid, authorize_url: issued.oauth.authorize_url, api_base_url: issued.oauth.api_base_url });
+    expect(saved.secret_fingerprints.oauth_app_secret).toMatch(/^sha256:/);
+    expect(await page.getByTestId('channel-wechatpay-fingerprints').textContent()).toContain('oauth_app_secret');
+    expect((await page.locator('body').textContent()) ?? '').not.toContain(issued.oauth.app_secret);
+    // Editing again prefills the appid, never the secret.
+    await page.getByTestId('channel-edit-wechatpay').click();
+    expect(await (await inputOf(page, 'channel-oauth-appid')).inputValue()).toBe(issued.oauth.appid);
+    expect(await (await inputOf(page, 'channel-oauth-secret')).inputValue()).toBe('');
+    await page.locator('.ant-modal-footer button', { hasText: '取' }).first().click();
+    await screenshot(page, 'pay-19-channel-oauth');
+
+    // A WeChat buyer scanning the store QR now goes through the wallet's silent authorisation and back.
+    const created = await server.api('POST', `/v1/stores/${server.demo.storeIds[0]}/qr-codes`, { desk: 'OAuth' });
+    const qrUrl = (created.json() as { url: string }).url;
+    const { context: buyerContext, page: buyer } = await newPage({ userAgent: weChatUserAgent, mobile: true });
+    await buyer.goto(qrUrl);
+    await buyer.getByTestId('oauth-confirm').waitFor();
+    const authorize = new URL(buyer.url());
+    expect(authorize.pathname).toBe('/sandbox/wechat/connect/oauth2/authorize');
+    expect(authorize.searchParams.get('appid')).toBe(issued.oauth.appid);
+    expect(authorize.searchParams.get('scope')).toBe('snsapi_base');
+    await buyer.getByTestId('oauth-confirm').click();
+    await buyer.getByTestId('store-name').waitFor();
+    expect(new URL(buyer.url()).pathname).toBe(new URL(qrUrl).pathname);
+    await screenshot(buyer, 'pay-20-buyer-after-oauth');
+    await buyerContext.close();
+    await context.close();
+
+    // ---- the operator's 服务商 account, with the official account its merchants' pay pages use ----
+    const sp = (await (await fetch(`${server.baseUrl}/sandbox/credentials/wechatpay?mode=service_provider&oauth=true`)).json()) as typeof issued & { account: { sp_mchid: string; sp_appid: string } };
+    const operator = await newPage();
+    await logIn(operator.page, 'operator');
+    await go(operator.page, 'nav-payments', 'nav-channels', '服务商支付通道');
+    await operator.page.getByTestId('operator-channel-edit-wechatpay').click();
+    await pickOption(operator.page, 'operator-channel-environment', 'operator-env-sandbox');
+    await fillField(operator.page, 'operator-sp-mchid', sp.account.sp_mchid);
+    await fillField(operator.page, 'operator-sp-appid', sp.account.sp_appid);
+    await fillField(operator.page, 'channel-serial', sp.merchant_serial_no);
+    await fillField(operator.page, 'channel-private-key', sp.merchant_private_key);
+    await fillField(operator.page, 'channel-api-v3-key', sp.api_v3_key);
+    await fillField(operator.page, 'channel-public-key-id', sp.platform.public_key_id);
+    await fillField(operator.page, 'channel-public-key', sp.platform.public_key);
+    await operator.page.getByTestId('channel-oauth-enabled').click();
+    await fillField(operator.page, 'channel-oauth-appid', sp.oauth.appid);
+    await fillField(operator.page, 'channel-oauth-secret', sp.oauth.app_secret);
+    await operator.page.getByTestId('operator-channel-save').click();
+    await eventually(() => operator.page.getByTestId('operator-channel-wechatpay-config').textContent()).toContain(sp.oauth.appid);
+    expect(await operator.page.getByTestId('operator-channel-wechatpay-config').textContent()).toContain(sp.account.sp_mchid);
+    expect(await operator.page.getByTestId('operator-channel-wechatpay-fingerprints').textContent()).toContain('oauth_app_secret');
+    expect((await operator.page.locator('body').textContent()) ?? '').not.toContain(sp.oauth.app_secret);
+    await screenshot(operator.page, 'pay-21-operator-channel-oauth');
     await operator.context.close();
     expect(pageErrors).toEqual([]);
   }, 300_000);
