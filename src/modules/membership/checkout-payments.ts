@@ -18,7 +18,7 @@ import { splitCheckoutRefund } from './checkout-split.js';
 import { restoreInTransaction as restoreCouponInTransaction } from './coupons.js';
 import { membershipErrors } from './errors.js';
 import { findMember } from './members.js';
-import { forwardToSurvivor } from './merged-forward.js';
+import { forwardToSurvivor, valueChainOf } from './merged-forward.js';
 import { earnerOf, survivingMemberId } from './merged-members.js';
 import { lockPointsAccount, restoreSpendInTransaction, reverseInTransaction } from './points-ledger.js';
 import { appliedReferences, checkoutRefunds, checkouts, coupons, storedValueEntries } from './schema.js';
@@ -135,7 +135,9 @@ export async function completeCheckoutInTransaction(tx: Db, ctx: AccessContext, 
 
 /** Locks the rows a checkout's value lives in, in the one fixed order (points, coupons by id, card). */
 async function lockValueRows(tx: Db, row: CheckoutRow, couponIds: readonly string[]): Promise<void> {
-  await lockPointsAccount(tx, row.merchantId, row.memberId);
+  // The member, and the members it was merged into since (ID+: value coming back goes on to them), in id order.
+  const holders = await valueChainOf(tx, row.merchantId, row.memberId);
+  for (const id of holders) await lockPointsAccount(tx, row.merchantId, id);
   if (couponIds.length) {
     await tx
       .select({ id: coupons.id })
@@ -144,7 +146,7 @@ async function lockValueRows(tx: Db, row: CheckoutRow, couponIds: readonly strin
       .orderBy(coupons.id)
       .for('update');
   }
-  await lockStoredValueAccount(tx, row.merchantId, row.memberId);
+  for (const id of holders) await lockStoredValueAccount(tx, row.merchantId, id);
 }
 
 /**

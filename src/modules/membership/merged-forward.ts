@@ -45,19 +45,21 @@ export async function lotsMovedUnderMerge(tx: Db, merchantId: string, memberId: 
   return rows.map((r) => r.lotId);
 }
 
-async function forwardOnce(tx: Db, ctx: AccessContext, merchantId: string, fromId: string, toId: string, mergeId: string, now: Date): Promise<void> {
-  for (const id of [fromId, toId].sort()) await lockPointsAccount(tx, merchantId, id);
+async function forwardOnce(tx: Db, ctx: AccessContext, merchantId: string, fromId: string, toId: string, mergeId: string, now: Date, withPoints: boolean): Promise<void> {
+  if (withPoints) for (const id of [fromId, toId].sort()) await lockPointsAccount(tx, merchantId, id);
   const cards = new Map<string, Awaited<ReturnType<typeof lockStoredValueAccount>>>();
   for (const id of [fromId, toId].sort()) cards.set(id, await lockStoredValueAccount(tx, merchantId, id));
 
   // Points: after the merge every earn lot nets to zero for the absorbed member; what does not came back since.
-  const open = await tx
-    .select({ lotId: pointsEntries.lotId, net: sql<string>`sum(${pointsEntries.delta})::text` })
-    .from(pointsEntries)
-    .innerJoin(pointsLots, and(eq(pointsLots.merchantId, pointsEntries.merchantId), eq(pointsLots.id, pointsEntries.lotId)))
-    .where(and(eq(pointsEntries.merchantId, merchantId), eq(pointsEntries.memberId, fromId), eq(pointsLots.kind, 'earn')))
-    .groupBy(pointsEntries.lotId)
-    .having(ne(sql`sum(${pointsEntries.delta})`, 0));
+  const open = !withPoints
+    ? []
+    : await tx
+        .select({ lotId: pointsEntries.lotId, net: sql<string>`sum(${pointsEntries.delta})::text` })
+        .from(pointsEntries)
+        .innerJoin(pointsLots, and(eq(pointsLots.merchantId, pointsEntries.merchantId), eq(pointsLots.id, pointsEntries.lotId)))
+        .where(and(eq(pointsEntries.merchantId, merchantId), eq(pointsEntries.memberId, fromId), eq(pointsLots.kind, 'earn')))
+        .groupBy(pointsEntries.lotId)
+        .having(ne(sql`sum(${pointsEntries.delta})`, 0));
   const lots = open.map((o) => ({ lotId: o.lotId, net: Number(o.net) }));
   if (lots.length) {
     const operationId = newId('membershipOperation');
@@ -113,11 +115,15 @@ async function forwardOnce(tx: Db, ctx: AccessContext, merchantId: string, fromI
   }
 }
 
-/** Moves what a merged member holds now on to the member it was merged into (and on, along a chain of merges). */
-export async function forwardToSurvivor(tx: Db, ctx: AccessContext, merchantId: string, memberId: string, now = new Date()): Promise<void> {
+/**
+ * Moves what a merged member holds now on to the member it was merged into (and on, along a chain of
+ * merges). The caller has locked the rows of the chain (valueChainOf); `storedValueOnly` leaves the
+ * points accounts alone, for callers that hold only the cards.
+ */
+export async function forwardToSurvivor(tx: Db, ctx: AccessContext, merchantId: string, memberId: string, now = new Date(), options: { storedValueOnly?: boolean } = {}): Promise<void> {
   let member = await findMember(tx, merchantId, memberId);
   for (let hops = 0; member.status === 'merged' && member.mergedInto && member.mergeId && hops < 100; hops++) {
-    await forwardOnce(tx, ctx, merchantId, member.id, member.mergedInto, member.mergeId, now);
+    await forwardOnce(tx, ctx, merchantId, member.id, member.mergedInto, member.mergeId, now, !options.storedValueOnly);
     member = await findMember(tx, merchantId, member.mergedInto);
   }
 }
@@ -148,17 +154,27 @@ async function transferCard(tx: Db, ctx: AccessContext, merchantId: string, from
   }
 }
 
-/**
- * Locks the stored-value cards of a member and of the member holding its value now (itself, or the
- * survivor it was merged into), in id order; returns the holder's card.
- */
-export async function lockCardAndHolder(tx: Db, merchantId: string, memberId: string): Promise<Awaited<ReturnType<typeof lockStoredValueAccount>>> {
+async function chainOf(tx: Db, merchantId: string, memberId: string): Promise<string[]> {
   const chain = [memberId];
   let member = await findMember(tx, merchantId, memberId);
   for (let hops = 0; member.status === 'merged' && member.mergedInto && hops < 100; hops++) {
     chain.push(member.mergedInto);
     member = await findMember(tx, merchantId, member.mergedInto);
   }
+  return chain;
+}
+
+/** The member and those it was merged into (to the survivor), in id order: the order to lock their rows in. */
+export async function valueChainOf(tx: Db, merchantId: string, memberId: string): Promise<string[]> {
+  return [...new Set(await chainOf(tx, merchantId, memberId))].sort();
+}
+
+/**
+ * Locks the stored-value cards of a member and of the member holding its value now (itself, or the
+ * survivor it was merged into), in id order; returns the holder's card.
+ */
+export async function lockCardAndHolder(tx: Db, merchantId: string, memberId: string): Promise<Awaited<ReturnType<typeof lockStoredValueAccount>>> {
+  const chain = await chainOf(tx, merchantId, memberId);
   const cards = new Map<string, Awaited<ReturnType<typeof lockStoredValueAccount>>>();
   for (const id of [...new Set(chain)].sort()) cards.set(id, await lockStoredValueAccount(tx, merchantId, id));
   return cards.get(chain.at(-1)!)!;

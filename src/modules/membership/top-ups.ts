@@ -229,7 +229,7 @@ async function undoTopUpRefund(db: Db, ctx: AccessContext, merchantId: string, r
       .returning();
     if (!claimed) return;
     await moveForTopUpRefundInTransaction(tx, ctx, merchantId, refund.memberId, { principalFen: refund.principalFen, bonusFen: refund.forfeitedBonusFen, reference: `${refund.id}:undo`, undo: true });
-    await forwardToSurvivor(tx, ctx, merchantId, refund.memberId); // merged meanwhile (ID+): it goes on to the survivor
+    await forwardToSurvivor(tx, ctx, merchantId, refund.memberId, new Date(), { storedValueOnly: true }); // merged meanwhile (ID+): it goes on to the survivor
     await tx
       .update(topUps)
       .set({ refundedPrincipalFen: row.refundedPrincipalFen - refund.principalFen, forfeitedBonusFen: row.forfeitedBonusFen - refund.forfeitedBonusFen, updatedAt: new Date() })
