@@ -508,6 +508,19 @@ describe('membership console in Chromium', () => {
     expect(await text(page, 'sv-bonus')).toContain('7.00');
     await eventually(async () => (await apiGet<{ refunded_fen: number }>(`/v1/payments/${topUp.body.payment.payment_id}`)).refunded_fen).toBe(3_000);
     await screenshot(page, 'mem-16-top-up-refund');
+
+    // A top-up the buyer pays by scanning a QR: credited when the payment succeeds (¥50 reaches no plan).
+    await page.getByTestId('sv-topup').click();
+    await page.getByTestId('topup-mode-qr').click();
+    await fillField(page, 'topup-amount', '50.00');
+    await pick(page, 'topup-store', `topup-store-${server.demo.storeIds[0]}`, '');
+    await page.getByTestId('topup-qr-alipay').click();
+    await page.getByTestId('topup-submit').click();
+    await page.getByTestId('topup-qr').waitFor();
+    await payInWallet(server, (await page.getByTestId('topup-qr').getAttribute('data-code-url'))!, 'zhou');
+    await page.getByTestId('topup-qr').waitFor({ state: 'hidden' });
+    await eventually(() => text(page, 'sv-balance')).toContain('127.00');
+    await eventually(() => page.locator('[data-testid^="top-up-row-"][data-status="credited"]').count()).toBe(2);
     await closeDrawer(page);
 
     // ---- program: top-ups earn points, late joiners earn for 48 hours ----

@@ -28,7 +28,7 @@ import {
   type TierChange,
 } from './membership.js';
 import { codeText, couponTermsText, MemberCard } from './membership-ui.js';
-import { CheckoutsTable, MemberTopUps } from './membership-money.js';
+import { CheckoutsTable, MemberTopUps, TopUpQrWait, type TopUp } from './membership-money.js';
 
 // A member's drawer: the card and profile, tier with history and the manual floor, points (balance,
 // lots, ledger, adjustment), stored value (principal and bonus, top-ups paid through payments with
@@ -611,8 +611,13 @@ function TopUpModal({ open, member, onClose, onDone }: { open: boolean; member: 
   const me = useMe();
   const { program } = useProgram();
   const { stores } = useStores(open);
-  const d = useDialog<{ mode: 'collect' | 'record'; amount: string; auth_code?: string; store_id?: string; payment_reference?: string }>(open, { mode: 'collect', store_id: me.store_ids?.[0] });
+  const d = useDialog<{ mode: 'collect' | 'qr' | 'record'; amount: string; auth_code?: string; store_id?: string; payment_reference?: string; channel?: 'wechatpay' | 'alipay' }>(open, { mode: 'collect', store_id: me.store_ids?.[0], channel: 'wechatpay' });
   const mode = Form.useWatch('mode', d.form);
+  // A QR top-up waits here for the buyer's payment (membership-money.tsx TopUpQrWait).
+  const [waiting, setWaiting] = useState<TopUp | null>(null);
+  useEffect(() => {
+    if (!open) setWaiting(null);
+  }, [open]);
   return (
     <Modal
       open={open}
@@ -621,13 +626,22 @@ function TopUpModal({ open, member, onClose, onDone }: { open: boolean; member: 
       cancelText={t('common.cancel')}
       confirmLoading={d.busy}
       okButtonProps={buttonTestId('topup-submit')}
+      footer={waiting ? null : undefined}
       onCancel={onClose}
       forceRender
       onOk={() =>
         void d.run(async (v) => {
           const amount = parseYuan(v.amount);
           if (amount === null) return;
-          if (v.mode === 'collect') {
+          if (v.mode === 'qr') {
+            const r = await request<TopUp>('POST', '/v1/membership/top-ups', { member_id: member.id, store_id: v.store_id, amount_fen: amount, payment: { method: 'qr', channel: v.channel ?? 'wechatpay' } });
+            if (r.status === 'failed') throw new Error(`${t('mem.sv.topUpFailed')}: ${r.failure_reason ?? ''}`);
+            if (r.status === 'awaiting_payment' && r.payment?.code_url) {
+              setWaiting(r);
+              return;
+            }
+            message.success(t('mem.sv.toppedUp', { bonus: yuan(r.bonus_fen) }));
+          } else if (v.mode === 'collect') {
             const r = await request<{ status: string; bonus_fen: number; failure_reason: string | null }>('POST', '/v1/membership/top-ups', {
               member_id: member.id,
               store_id: v.store_id,
@@ -644,37 +658,50 @@ function TopUpModal({ open, member, onClose, onDone }: { open: boolean; member: 
         })
       }
     >
-      <ProblemLine problem={d.problem} testId="topup-error" />
-      {program && program.top_up_plans.length > 0 && (
-        <Typography.Paragraph type="secondary">
-          {t('mem.sv.plans')}: {program.top_up_plans.map((p) => t('mem.sv.planText', { pay: yuan(p.pay_fen), bonus: yuan(p.bonus_fen) })).join(' · ')}
-        </Typography.Paragraph>
-      )}
-      <Form form={d.form} layout="vertical">
-        <Form.Item name="mode">
-          <Radio.Group optionType="button">
-            <Radio value="collect" data-testid="topup-mode-collect">{t('mem.sv.collect')}</Radio>
-            <Radio value="record" data-testid="topup-mode-record">{t('mem.sv.record')}</Radio>
-          </Radio.Group>
-        </Form.Item>
-        <Form.Item name="amount" label={t('mem.sv.topUpAmount')} rules={[{ required: true, message: t('common.required') }, { validator: async (_r, v: string | undefined) => (v && (parseYuan(v) ?? 0) < 1 ? Promise.reject(new Error(t('payments.amountInvalid'))) : undefined) }]}>
-          <Input prefix="¥" inputMode="decimal" data-testid="topup-amount" />
-        </Form.Item>
-        {mode === 'record' ? (
-          <Form.Item name="payment_reference" label={t('mem.sv.paymentReference')} extra={t('mem.sv.paymentReferenceHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
-            <Input data-testid="topup-reference" />
-          </Form.Item>
-        ) : (
-          <>
-            <Form.Item name="store_id" label={t('payments.store')} rules={[{ required: true, message: t('common.required') }]}>
-              <Select options={stores.map((s) => ({ value: s.id, label: <span data-testid={`topup-store-${s.id}`}>{s.name}</span> }))} data-testid="topup-store" />
-            </Form.Item>
-            <Form.Item name="auth_code" label={t('counter.authCode')} extra={t('counter.authCodeHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
-              <Input inputMode="numeric" data-testid="topup-auth-code" />
-            </Form.Item>
-          </>
+      {waiting && <TopUpQrWait topUp={waiting} onSettled={onDone} />}
+      <div style={waiting ? { display: 'none' } : undefined}>
+        <ProblemLine problem={d.problem} testId="topup-error" />
+        {program && program.top_up_plans.length > 0 && (
+          <Typography.Paragraph type="secondary">
+            {t('mem.sv.plans')}: {program.top_up_plans.map((p) => t('mem.sv.planText', { pay: yuan(p.pay_fen), bonus: yuan(p.bonus_fen) })).join(' · ')}
+          </Typography.Paragraph>
         )}
-      </Form>
+        <Form form={d.form} layout="vertical">
+          <Form.Item name="mode">
+            <Radio.Group optionType="button">
+              <Radio value="collect" data-testid="topup-mode-collect">{t('mem.sv.collect')}</Radio>
+              <Radio value="qr"><span data-testid="topup-mode-qr">{t('mmx.collectQr')}</span></Radio>
+              <Radio value="record" data-testid="topup-mode-record">{t('mem.sv.record')}</Radio>
+            </Radio.Group>
+          </Form.Item>
+          <Form.Item name="amount" label={t('mem.sv.topUpAmount')} rules={[{ required: true, message: t('common.required') }, { validator: async (_r, v: string | undefined) => (v && (parseYuan(v) ?? 0) < 1 ? Promise.reject(new Error(t('payments.amountInvalid'))) : undefined) }]}>
+            <Input prefix="¥" inputMode="decimal" data-testid="topup-amount" />
+          </Form.Item>
+          {mode === 'record' ? (
+            <Form.Item name="payment_reference" label={t('mem.sv.paymentReference')} extra={t('mem.sv.paymentReferenceHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
+              <Input data-testid="topup-reference" />
+            </Form.Item>
+          ) : (
+            <>
+              <Form.Item name="store_id" label={t('payments.store')} rules={[{ required: true, message: t('common.required') }]}>
+                <Select options={stores.map((s) => ({ value: s.id, label: <span data-testid={`topup-store-${s.id}`}>{s.name}</span> }))} data-testid="topup-store" />
+              </Form.Item>
+              {mode === 'qr' ? (
+                <Form.Item name="channel" label={t('mmx.qrChannel')}>
+                  <Radio.Group>
+                    <Radio value="wechatpay"><span data-testid="topup-qr-wechatpay">{t('channel.wechatpay')}</span></Radio>
+                    <Radio value="alipay"><span data-testid="topup-qr-alipay">{t('channel.alipay')}</span></Radio>
+                  </Radio.Group>
+                </Form.Item>
+              ) : (
+                <Form.Item name="auth_code" label={t('counter.authCode')} extra={t('counter.authCodeHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+                  <Input inputMode="numeric" data-testid="topup-auth-code" />
+                </Form.Item>
+              )}
+            </>
+          )}
+        </Form>
+      </div>
     </Modal>
   );
 }

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
-import { Alert, App, Button, Descriptions, Drawer, Form, Input, Modal, Radio, Space, Table, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
+import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Input, Modal, QRCode, Radio, Space, Spin, Table, Tag, Typography } from 'antd';
 import { api, type Page } from '../api.js';
 import { useI18n, type Translate } from '../i18n.js';
 import { LoadError } from './PageHeader.js';
@@ -496,5 +496,68 @@ function TopUpRefundModal({ topUp, onClose, onDone }: { topUp: TopUp | null; onC
         </Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/** A QR top-up waiting for the buyer: the code, then credited (or failed) when its payment ends. */
+export function TopUpQrWait({ topUp, onSettled }: { topUp: TopUp; onSettled(): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [closing, setClosing] = useState(false);
+  // The parent's callback changes identity on each render; the poll must not restart for that.
+  const settled = useRef(onSettled);
+  settled.current = onSettled;
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const now = await api.get<TopUp>(`/v1/membership/top-ups/${topUp.id}`);
+        if (!live) return;
+        if (now.status === 'credited') {
+          message.success(t('mem.sv.toppedUp', { bonus: yuan(now.bonus_fen) }));
+          settled.current();
+          return;
+        }
+        if (now.status === 'failed') {
+          message.warning(`${t('mem.sv.topUpFailed')}${now.failure_reason ? `: ${now.failure_reason}` : ''}`);
+          settled.current();
+          return;
+        }
+      } catch {
+        // Retried on the next round; the top-up's state lives on the server.
+      }
+      if (live) timer = setTimeout(() => void poll(), 1_500);
+    };
+    timer = setTimeout(() => void poll(), 1_000);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [topUp.id, message, t]);
+  const giveUp = async () => {
+    setClosing(true);
+    try {
+      await api.post(`/v1/payments/${topUp.payment!.payment_id}/close`, {});
+    } catch (e) {
+      message.error(problemText(e));
+      setClosing(false);
+    }
+  };
+  const channel = topUp.payment?.channel === 'alipay' ? 'channel.alipay' : 'channel.wechatpay';
+  return (
+    <Flex vertical align="center" gap={8} data-testid="topup-qr-wait">
+      <QRCode value={String(topUp.payment?.code_url)} size={200} data-testid="topup-qr" data-code-url={String(topUp.payment?.code_url)} />
+      <Typography.Title level={3} style={{ margin: 0 }}>
+        {yuan(topUp.principal_fen)}
+      </Typography.Title>
+      <Typography.Text type="secondary">{t('mmx.qrHintTopUp', { channel: t(channel) })}</Typography.Text>
+      <span>
+        <Spin size="small" /> {t('mmx.qrWaiting')}
+      </span>
+      <Button danger loading={closing} onClick={() => void giveUp()} data-testid="topup-qr-give-up">
+        {t('mmx.qrGiveUp')}
+      </Button>
+    </Flex>
   );
 }
