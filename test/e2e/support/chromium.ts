@@ -36,11 +36,23 @@ export async function fillField(page: Page, testId: string, value: string): Prom
   await (await inputOf(page, testId)).fill(value);
 }
 
-/** Opens an antd Select and clicks the option whose label carries `optionTestId`. */
+/**
+ * Opens an antd Select and clicks the option whose label carries `optionTestId`. A click that lands
+ * while a modal or drawer is still animating open can miss the select: it is opened again (up to
+ * five times) until the option shows.
+ */
 export async function pickOption(page: Page, selectTestId: string, optionTestId: string): Promise<void> {
-  await page.getByTestId(selectTestId).first().click();
   const option = page.getByTestId(optionTestId).last();
-  await option.waitFor({ state: 'visible' });
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(selectTestId).first().click();
+    try {
+      await option.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (error) {
+      // Not Escape: that would close the modal the select sits in.
+      if (attempt >= 5) throw error;
+    }
+  }
   await option.click();
 }
 
