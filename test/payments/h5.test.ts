@@ -33,6 +33,26 @@ describe('store QR pay page (一码付)', () => {
     expect(browser.body).not.toContain('<form');
   });
 
+  it('lets a desktop browser act as either wallet when the store’s accounts are sandbox ones (the demo)', async () => {
+    const browser = await open(safariUserAgent);
+    expect(browser.body).toContain('data-testid="simulate-wechatpay"');
+    expect(browser.body).toContain('data-testid="simulate-alipay"');
+    const asAlipay = await t.app.inject({ method: 'GET', url: `${pathOf(qr.url)}?as=alipay`, headers: { 'user-agent': safariUserAgent } });
+    expect(asAlipay.body).toContain('data-channel="alipay"');
+    expect(asAlipay.body).toContain('?as=alipay');
+    const paid = await t.app.inject({
+      method: 'POST',
+      url: `${pathOf(qr.url)}?as=alipay`,
+      headers: { 'user-agent': safariUserAgent, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'amount=8.80',
+    });
+    expect(paid.statusCode, paid.body.slice(-400)).toBe(303);
+    expect(new URL(paid.headers.location as string).pathname).toMatch(/^\/sandbox\/wallet\/alipay\//);
+    // A real wallet's User-Agent wins over the parameter.
+    const wechat = await t.app.inject({ method: 'GET', url: `${pathOf(qr.url)}?as=alipay`, headers: { 'user-agent': weChatUserAgent } });
+    expect(wechat.body).toContain('data-channel="wechatpay"');
+  });
+
   it('answers unknown or disabled codes with a 404 page', async () => {
     const unknown = await t.app.inject({ method: 'GET', url: '/h5/pay/no-such-token-here', headers: { 'user-agent': weChatUserAgent } });
     expect(unknown.statusCode).toBe(404);

@@ -31,6 +31,7 @@ ${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refres
   .amount span{font-size:32px;font-weight:600;margin-right:4px}
   .amount input{flex:1;border:0;outline:0;font-size:36px;font-weight:600;width:100%;background:transparent}
   button{display:block;width:100%;border:0;border-radius:8px;padding:14px;font-size:18px;color:#fff;background:${colour};margin-top:20px}
+  a.button{display:block;border:1px solid #ddd;border-radius:8px;padding:12px;color:#333;text-decoration:none;margin-top:8px}
   .error{color:#d4380d;font-size:14px;margin:12px 0 0}
   .status{font-size:24px;font-weight:600;margin:8px 0}
   .big{font-size:40px;font-weight:700;margin:8px 0}
@@ -61,13 +62,19 @@ export function payPageHtml(input: { storeName: string; merchantName: string; de
   );
 }
 
-export function wrongAppHtml(storeName: string | null): string {
+export function wrongAppHtml(storeName: string | null, sandboxWallets: readonly { channel: ChannelName; url: string }[] = []): string {
+  // Sandbox accounts (the demo): a desktop browser may act as either wallet to try the flow.
+  const simulate = sandboxWallets.length
+    ? `<p class="muted">沙箱演示：用浏览器模拟钱包付款 · Sandbox demo: pay from this browser as</p>
+  ${sandboxWallets.map((w) => `<p><a class="button" data-testid="simulate-${w.channel}" href="${escapeHtml(w.url)}">${channelNames[w.channel]}</a></p>`).join('\n  ')}`
+    : '';
   return layout(
     '请用微信或支付宝扫码',
     `<div class="card center">
   ${storeName ? `<h1>${escapeHtml(storeName)}</h1>` : ''}
   <p class="status" data-testid="wrong-app">请用微信或支付宝扫码</p>
   <p class="muted">Please scan this code with WeChat or Alipay.</p>
+  ${simulate}
 </div>`,
   );
 }

@@ -91,18 +91,17 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
 
     app.get(
       '/h5/pay/:token',
-      { config: { public: true }, schema: { hide: true, params: StrictObject({ token: Token }) } },
+      { config: { public: true }, schema: { hide: true, params: StrictObject({ token: Token }), querystring: SimulatedWallet } },
       async (request, reply) => {
-        const detected = channelFromUserAgent(request.headers['user-agent']);
-        const channel: ChannelName | null = detected === 'unknown' ? null : detected;
-        const page = await loadPayPage(rt.db, request.params.token, channel);
-        if (!page) return html(reply, 404, messageHtml('收款码无效', '这个收款码不存在或已停用。'));
-        if (!channel) return html(reply, 200, wrongAppHtml(page.storeName));
+        const chosen = await payPageChannel(rt, request.params.token, request.headers['user-agent'], request.query.as);
+        if (!chosen) return html(reply, 404, messageHtml('收款码无效', '这个收款码不存在或已停用。'));
+        const { page, channel, simulated } = chosen;
+        if (!channel) return html(reply, 200, wrongAppHtml(page.storeName, await sandboxChoices(rt, page, request.params.token)));
         if (!page.account) return html(reply, 200, messageHtml('暂不支持', `商户暂未开通${channel === 'wechatpay' ? '微信支付' : '支付宝'}，请换一种方式付款。`));
         // Production (and OAuth-configured sandbox) accounts: learn who the buyer is from the wallet first.
         const who = await h5Payer(rt, request, reply, page, channel, request.params.token);
         if (who.kind === 'redirect') return reply.redirect(who.url, 302);
-        return html(reply, 200, payPageHtml({ storeName: page.storeName, merchantName: page.merchantName, desk: page.qr.desk, channel, action: `/h5/pay/${request.params.token}` }));
+        return html(reply, 200, payPageHtml({ storeName: page.storeName, merchantName: page.merchantName, desk: page.qr.desk, channel, action: payAction(request.params.token, simulated ? channel : null) }));
       },
     );
 
@@ -110,16 +109,16 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
       '/h5/pay/:token',
       {
         config: { public: true },
-        schema: { hide: true, params: StrictObject({ token: Token }), body: Type.Object({ amount: Type.String({ maxLength: 20 }) }) },
+        schema: { hide: true, params: StrictObject({ token: Token }), querystring: SimulatedWallet, body: Type.Object({ amount: Type.String({ maxLength: 20 }) }) },
       },
       async (request, reply) => {
-        const detected = channelFromUserAgent(request.headers['user-agent']);
-        const page = await loadPayPage(rt.db, request.params.token, detected === 'unknown' ? null : detected);
-        if (!page) return html(reply, 404, messageHtml('收款码无效', '这个收款码不存在或已停用。'));
-        if (detected === 'unknown') return html(reply, 200, wrongAppHtml(page.storeName));
-        const channel = detected;
+        const chosen = await payPageChannel(rt, request.params.token, request.headers['user-agent'], request.query.as);
+        if (!chosen) return html(reply, 404, messageHtml('收款码无效', '这个收款码不存在或已停用。'));
+        const { page, simulated } = chosen;
+        if (!chosen.channel) return html(reply, 200, wrongAppHtml(page.storeName, await sandboxChoices(rt, page, request.params.token)));
+        const channel = chosen.channel;
         if (!page.account) return html(reply, 200, messageHtml('暂不支持', '商户暂未开通此支付方式。'));
-        const again = (error: string) => html(reply, 400, payPageHtml({ storeName: page.storeName, merchantName: page.merchantName, desk: page.qr.desk, channel, action: `/h5/pay/${request.params.token}`, error, amount: request.body.amount }));
+        const again = (error: string) => html(reply, 400, payPageHtml({ storeName: page.storeName, merchantName: page.merchantName, desk: page.qr.desk, channel, action: payAction(request.params.token, simulated ? channel : null), error, amount: request.body.amount }));
         const parsed = yuanToFen(request.body.amount.trim());
         if (!parsed.ok || parsed.fen < 1 || parsed.fen > MAX_FEN) return again('请输入正确的金额（最多两位小数）');
         const who = await h5Payer(rt, request, reply, page, channel, request.params.token);
@@ -172,4 +171,40 @@ export async function paymentPublicRoutes(instance: FastifyInstance, deps: Modul
     const sandbox = extra.sandbox;
     await instance.register(async (scope) => sandbox(scope, deps), { prefix: '/sandbox' });
   }
+}
+
+// ---- the wallet a browser is: its User-Agent, or (sandbox accounts only) the one it asked to act as ----
+
+/** `?as=wechatpay|alipay`: an ordinary browser acting as a wallet, honoured only for sandbox accounts. */
+const SimulatedWallet = Type.Object({ as: Type.Optional(Type.Union([Type.Literal('wechatpay'), Type.Literal('alipay')])) });
+
+async function payPageChannel(rt: PaymentsRuntime, token: string, userAgent: string | undefined, asked: ChannelName | undefined) {
+  const detected = channelFromUserAgent(userAgent);
+  if (detected !== 'unknown') {
+    const page = await loadPayPage(rt.db, token, detected);
+    return page && { page, channel: detected as ChannelName | null, simulated: false };
+  }
+  if (asked) {
+    const page = await loadPayPage(rt.db, token, asked);
+    if (!page) return null;
+    // A real channel only ever sees its own wallet: simulation is for the sandbox (demo, tests).
+    if (page.account?.environment === 'sandbox') return { page, channel: asked as ChannelName | null, simulated: true };
+    return { page, channel: null, simulated: false };
+  }
+  const page = await loadPayPage(rt.db, token, null);
+  return page && { page, channel: null as ChannelName | null, simulated: false };
+}
+
+/** On a desktop browser, the sandbox wallets this store accepts, as links that act as them. */
+async function sandboxChoices(rt: PaymentsRuntime, page: { qr: { token: string } }, token: string): Promise<{ channel: ChannelName; url: string }[]> {
+  const choices: { channel: ChannelName; url: string }[] = [];
+  for (const channel of ['wechatpay', 'alipay'] as const) {
+    const withAccount = await loadPayPage(rt.db, token, channel);
+    if (withAccount?.account?.environment === 'sandbox') choices.push({ channel, url: payAction(page.qr.token, channel) });
+  }
+  return choices;
+}
+
+function payAction(token: string, simulated: ChannelName | null): string {
+  return `/h5/pay/${encodeURIComponent(token)}${simulated ? `?as=${simulated}` : ''}`;
 }
