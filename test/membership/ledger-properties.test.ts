@@ -44,6 +44,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 let run = 0;
 
 describe('points ledger against the database', () => {
+  it('refunds a purchase too small to earn without error, and still refuses an unknown purchase', async () => {
+    // The property's shrunk counterexample: a 4-fen purchase (0 points), then a refund of part of it.
+    const member = await enrol(owner);
+    const db = t.database.db;
+    const earned = await db.transaction((tx) => earnInTransaction(tx, ctx, t.demo.merchantId, member.id, { amountFen: 4, reference: 'tiny-purchase' }));
+    expect(earned.points).toBe(0);
+    const reversed = await db.transaction((tx) => reverseInTransaction(tx, ctx, t.demo.merchantId, member.id, { reference: 'tiny-purchase', refundReference: 'tiny-refund', refundAmountFen: 1 }));
+    expect(reversed.points).toBe(0);
+    // Applied once: the same refund again is a duplicate, not a second reversal.
+    await expect(db.transaction((tx) => reverseInTransaction(tx, ctx, t.demo.merchantId, member.id, { reference: 'tiny-purchase', refundReference: 'tiny-refund', refundAmountFen: 1 }))).rejects.toMatchObject({ code: 'duplicate_reference' });
+    await expect(db.transaction((tx) => reverseInTransaction(tx, ctx, t.demo.merchantId, member.id, { reference: 'never-bought', refundReference: 'ghost-refund', refundAmountFen: 1 }))).rejects.toMatchObject({ code: 'earn_not_found' });
+    expect((await checkLedgersOf(db, t.demo.merchantId)).mismatches).toEqual([]);
+  });
+
   it('keeps cache = Σ entries, API balance = ledger, and never goes negative (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {

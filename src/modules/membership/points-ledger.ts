@@ -369,7 +369,19 @@ export async function reverseInTransaction(tx: Db, ctx: AccessContext, merchantI
     .select()
     .from(pointsLots)
     .where(and(eq(pointsLots.merchantId, merchantId), eq(pointsLots.memberId, memberId), eq(pointsLots.sourceRef, input.reference), eq(pointsLots.source, 'purchase')));
-  if (!lot?.earnSnapshot) throw membershipErrors.make('earn_not_found');
+  if (!lot?.earnSnapshot) {
+    // A purchase below the smallest earning amount (¥0.50 at 1 point per yuan) was applied but
+    // earned nothing, so it has no lot: its refunds take back nothing — they are not unknown.
+    const [earned] = lot ? [] : await tx
+      .select({ kind: appliedReferences.kind })
+      .from(appliedReferences)
+      .where(and(eq(appliedReferences.merchantId, merchantId), eq(appliedReferences.kind, 'points.earn'), eq(appliedReferences.reference, input.reference)));
+    if (!earned) throw membershipErrors.make('earn_not_found');
+    const operationId = newId('membershipOperation');
+    await claimReference(tx, merchantId, 'points.reverse', input.refundReference, operationId);
+    const lots = await liveLots(tx, merchantId, memberId);
+    return { operationId, points: 0, entries: [], lotId: null, balance: balanceOf(lots.map(toLot), now), shortfall: 0 };
+  }
   const program = await loadProgram(tx, merchantId);
   const operationId = newId('membershipOperation');
   await claimReference(tx, merchantId, 'points.reverse', input.refundReference, operationId);
