@@ -41,9 +41,17 @@ async function logIn(page: Page, login: string): Promise<void> {
 
 /** Opens a page of a navigation section (the section's submenu may be closed). */
 async function go(page: Page, section: string, nav: string, title: string): Promise<void> {
-  if (!(await page.getByTestId(nav).isVisible())) await page.getByTestId(section).click();
-  await page.getByTestId(nav).click();
-  await eventually(() => page.getByTestId('page-title').textContent()).toBe(title);
+  // A click on a submenu that is still opening (or closing) can miss: open it and click again.
+  for (let attempt = 1; ; attempt++) {
+    if (!(await page.getByTestId(nav).isVisible())) await page.getByTestId(section).click();
+    await page.getByTestId(nav).click({ timeout: 10_000 }).catch(() => undefined);
+    const arrived = await expect
+      .poll(() => page.getByTestId('page-title').textContent(), { timeout: 10_000, interval: 200 })
+      .toBe(title)
+      .then(() => true, () => false);
+    if (arrived) return;
+    if (attempt >= 3) return void (await eventually(() => page.getByTestId('page-title').textContent()).toBe(title));
+  }
 }
 
 /** Closes the open drawer by its close button and waits until it is gone. */

@@ -38,22 +38,23 @@ export async function fillField(page: Page, testId: string, value: string): Prom
 
 /**
  * Opens an antd Select and clicks the option whose label carries `optionTestId`. A click that lands
- * while a modal or drawer is still animating open can miss the select: it is opened again (up to
- * five times) until the option shows.
+ * while a modal is still animating open can miss the select, or leave a dropdown that never settles:
+ * the whole open-and-pick is tried again (up to four times) until the option is clicked.
  */
 export async function pickOption(page: Page, selectTestId: string, optionTestId: string): Promise<void> {
+  const select = page.getByTestId(selectTestId).first();
   const option = page.getByTestId(optionTestId).last();
   for (let attempt = 1; ; attempt++) {
-    await page.getByTestId(selectTestId).first().click();
     try {
+      await select.click({ timeout: 10_000 });
       await option.waitFor({ state: 'visible', timeout: 5_000 });
-      break;
+      await option.click({ timeout: 5_000 });
+      return;
     } catch (error) {
-      // Not Escape: that would close the modal the select sits in.
-      if (attempt >= 5) throw error;
+      if (attempt >= 4) throw error;
+      await page.waitForTimeout(500);
     }
   }
-  await option.click();
 }
 
 /** Reads the data-testid of the table row that shows `text`, minus its prefix: the row's id. */
