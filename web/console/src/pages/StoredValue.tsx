@@ -164,14 +164,15 @@ function EscrowCard() {
     () =>
       reports
         ? {
-            tooltip: { trigger: 'axis', valueFormatter: (v: number) => `¥${v.toFixed(2)}` },
+            // Values stay integer fen; only the labels turn them into yuan.
+            tooltip: { trigger: 'axis', valueFormatter: (v: number) => yuan(v) },
             legend: { data: [t('sv.outstanding'), t('sv.required')] },
             grid: { left: 64, right: 16, top: 36, bottom: 28 },
             xAxis: { type: 'category', data: reports.map((r) => r.quarter) },
-            yAxis: { type: 'value' },
+            yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatFen(v) } },
             series: [
-              { name: t('sv.outstanding'), type: 'bar', data: reports.map((r) => r.outstanding_principal_fen / 100), itemStyle: { color: '#1f8bff' } },
-              { name: t('sv.required'), type: 'line', data: reports.map((r) => r.required_escrow_fen / 100), itemStyle: { color: '#fa8c16' } },
+              { name: t('sv.outstanding'), type: 'bar', data: reports.map((r) => r.outstanding_principal_fen), itemStyle: { color: '#1f8bff' } },
+              { name: t('sv.required'), type: 'line', data: reports.map((r) => r.required_escrow_fen), itemStyle: { color: '#fa8c16' } },
             ],
           }
         : {},
