@@ -1,6 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { startBenchApp } from './support/app.js';
+import { runOnLanes } from './support/lanes.js';
 import { progress } from './support/progress.js';
 
 export const description = 'POST /v1/checkouts spending a coupon + points + stored value, checkouts/s, beside a plain transaction of the same row writes';
@@ -28,18 +28,6 @@ function parseFlags(args: readonly string[]) {
   return options;
 }
 
-/** Runs `work` for items 0..count-1 on `concurrency` lanes; returns the wall time in ms. */
-async function timed(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
-  return performance.now() - started;
-}
-
 export async function run(args: readonly string[]): Promise<void> {
   const options = parseFlags(args);
   if (!process.env.DATABASE_URL) progress('note: DATABASE_URL is not set; the issue asks for this figure on PostgreSQL (embedded PGlite serialises all transactions)');
@@ -57,7 +45,7 @@ export async function run(args: readonly string[]): Promise<void> {
 
     progress(`preparing ${options.checkouts} members, each with points, stored value and a coupon`);
     const prepared: { memberId: string; couponId: string }[] = [];
-    await timed(options.checkouts, 4, async (i) => {
+    await runOnLanes(options.checkouts, 4, async (i) => {
       const member = await call<{ id: string }>('POST', '/v1/members', { phone: `139${String(10_000_000 + i).slice(-8)}`, consent_version: 'v1', consent_purposes: ['membership'] });
       await call('POST', `/v1/members/${member.id}/points/earn`, { amount_fen: 100_000, reference: `bench-earn-${i}` });
       await call('POST', `/v1/members/${member.id}/stored-value/top-ups`, { amount_fen: 50_000, payment_reference: `bench-top-up-${i}` });
@@ -67,7 +55,7 @@ export async function run(args: readonly string[]): Promise<void> {
     });
 
     progress(`checking out ${options.checkouts} times with ${options.concurrency} concurrent cashiers`);
-    const checkoutMs = await timed(options.checkouts, options.concurrency, async (i) => {
+    const checkoutMs = await runOnLanes(options.checkouts, options.concurrency, async (i) => {
       const { memberId, couponId } = prepared[i]!;
       await call('POST', '/v1/checkouts', { member_id: memberId, store_id: storeId, reference: `bench-order-${i}`, amount_fen: 10_000, coupon_ids: [couponId], points: 200, stored_value_fen: 3_000 });
     });
@@ -76,7 +64,7 @@ export async function run(args: readonly string[]): Promise<void> {
 
     progress(`baseline: ${options.checkouts} plain transactions of ${INSERTS} inserts + ${UPDATES} updates`);
     await memberplus.db.execute(sql`create table if not exists bench_checkout_baseline (id text primary key, n integer not null, payload text)`);
-    const baselineMs = await timed(options.checkouts, options.concurrency, async (i) => {
+    const baselineMs = await runOnLanes(options.checkouts, options.concurrency, async (i) => {
       await memberplus.db.transaction(async (tx) => {
         for (let k = 0; k < INSERTS; k++) await tx.execute(sql`insert into bench_checkout_baseline (id, n, payload) values (${`b${i}-${k}`}, 0, 'x')`);
         for (let k = 0; k < UPDATES; k++) await tx.execute(sql`update bench_checkout_baseline set n = n + 1 where id = ${`b${i}-${k % INSERTS}`}`);

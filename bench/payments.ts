@@ -1,7 +1,7 @@
-import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { runSandboxNotifications } from '../src/modules/payments/index.js';
 import { startBenchApp } from './support/app.js';
+import { runOnLanes } from './support/lanes.js';
 import { progress } from './support/progress.js';
 
 export const description = 'channel notification → payment succeeded + payment.succeeded event, payments/s, beside a plain insert-and-update transaction';
@@ -31,18 +31,6 @@ function parseFlags(args: readonly string[]) {
     } else throw new Error(`unknown flag ${flag} (flags: --payments N, --concurrency N, --channel wechatpay|alipay, --json)`);
   }
   return options;
-}
-
-/** Runs `work` for items 0..count-1 on `concurrency` lanes; returns the wall time in ms. */
-async function timed(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
-  return performance.now() - started;
 }
 
 export async function run(args: readonly string[]): Promise<void> {
@@ -84,7 +72,7 @@ export async function run(args: readonly string[]): Promise<void> {
 
     progress(`delivering ${captured.length} notifications with ${options.concurrency} concurrent senders`);
     let refused = 0;
-    const notifyMs = await timed(captured.length, options.concurrency, async (index) => {
+    const notifyMs = await runOnLanes(captured.length, options.concurrency, async (index) => {
       const notification = captured[index]!;
       const response = await fetch(`${memberplus.url}${notification.path}`, { method: 'POST', headers: notification.headers, body: notification.body });
       if (response.status >= 300) refused += 1;
@@ -103,7 +91,7 @@ export async function run(args: readonly string[]): Promise<void> {
 
     progress('baseline: the same number of plain insert-and-update transactions');
     await memberplus.db.execute(sql`create table if not exists bench_baseline (id text primary key, status text not null, updated_at timestamptz)`);
-    const baselineMs = await timed(options.payments, options.concurrency, async (index) => {
+    const baselineMs = await runOnLanes(options.payments, options.concurrency, async (index) => {
       await memberplus.db.transaction(async (tx) => {
         await tx.execute(sql`insert into bench_baseline (id, status) values (${`b${index}`}, 'paying')`);
         await tx.execute(sql`update bench_baseline set status = 'succeeded', updated_at = now() where id = ${`b${index}`}`);
