@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { demoPassword } from '../../src/seed.js';
+import type { Browser, Page } from 'playwright-core';
 import { startWorkers, type Workers } from '../../src/workers.js';
 import { payInWallet, startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
 import { fillField, launchChromium, pickOption, rowIdByText, screenshot } from './support/chromium.js';
 import { ensureConsoleBuilt } from './support/console-server.js';
+import { eventually, goTo, logInAs, openPage } from './support/console-pages.js';
 
 // The membership console (会员) in headless Chromium against the real server: the owner sets up the
 // program, tiers, earn rules, top-up plans and a coupon; enrols a member at the counter, adjusts
@@ -18,41 +18,9 @@ let workers: Workers;
 let browser: Browser;
 const pageErrors: string[] = [];
 
-function eventually<T>(read: () => T | Promise<T>) {
-  return expect.poll(read, { timeout: 30_000, interval: 200 });
-}
-
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  return { context, page };
-}
-
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto(`${server.baseUrl}/console/`);
-  await page.getByTestId('login-page').waitFor();
-  await fillField(page, 'login-username', login);
-  await fillField(page, 'login-password', demoPassword);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('app-layout').waitFor();
-}
-
-/** Opens a page of a navigation section (the section's submenu may be closed). */
-async function go(page: Page, section: string, nav: string, title: string): Promise<void> {
-  // A click on a submenu that is still opening (or closing) can miss: open it and click again.
-  for (let attempt = 1; ; attempt++) {
-    if (!(await page.getByTestId(nav).isVisible())) await page.getByTestId(section).click();
-    await page.getByTestId(nav).click({ timeout: 10_000 }).catch(() => undefined);
-    const arrived = await expect
-      .poll(() => page.getByTestId('page-title').textContent(), { timeout: 10_000, interval: 200 })
-      .toBe(title)
-      .then(() => true, () => false);
-    if (arrived) return;
-    if (attempt >= 3) return void (await eventually(() => page.getByTestId('page-title').textContent()).toBe(title));
-  }
-}
+const newPage = () => openPage(browser, pageErrors);
+const logIn = (page: Page, login: string) => logInAs(page, server.baseUrl, login);
+const go = goTo;
 
 /** Closes the open drawer by its close button and waits until it is gone. */
 async function closeDrawer(page: Page): Promise<void> {

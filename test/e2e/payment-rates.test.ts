@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { demoPassword } from '../../src/seed.js';
+import type { Browser, Page } from 'playwright-core';
 import { startWorkers, type Workers } from '../../src/workers.js';
 import { payInWallet, qrPayment, startPaymentsApp, type PaymentsTestApp } from '../payments/support.js';
 import { fillField, launchChromium, screenshot } from './support/chromium.js';
 import { ensureConsoleBuilt } from './support/console-server.js';
+import { eventually, goTo, logInAs, openPage } from './support/console-pages.js';
 
 // In Chromium: the operator reads and sets a merchant's fee rates from the merchant page, the owner
 // sees the new fee on the channel page (never the channel cost), and a payment the buyer paid after
@@ -15,40 +15,9 @@ let workers: Workers;
 let browser: Browser;
 const pageErrors: string[] = [];
 
-function eventually<T>(read: () => T | Promise<T>) {
-  return expect.poll(read, { timeout: 30_000, interval: 200 });
-}
-
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  return { context, page };
-}
-
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto(`${server.baseUrl}/console/`);
-  await page.getByTestId('login-page').waitFor();
-  await fillField(page, 'login-username', login);
-  await fillField(page, 'login-password', demoPassword);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('app-layout').waitFor();
-}
-
-async function go(page: Page, section: string | null, nav: string, title: string): Promise<void> {
-  // A click on a submenu that is still opening (or closing) can miss: open it and click again.
-  for (let attempt = 1; ; attempt++) {
-    if (section && !(await page.getByTestId(nav).isVisible())) await page.getByTestId(section).click();
-    await page.getByTestId(nav).click({ timeout: 10_000 }).catch(() => undefined);
-    const arrived = await expect
-      .poll(() => page.getByTestId('page-title').textContent(), { timeout: 10_000, interval: 200 })
-      .toBe(title)
-      .then(() => true, () => false);
-    if (arrived) return;
-    if (attempt >= 3) return void (await eventually(() => page.getByTestId('page-title').textContent()).toBe(title));
-  }
-}
+const newPage = () => openPage(browser, pageErrors);
+const logIn = (page: Page, login: string) => logInAs(page, server.baseUrl, login);
+const go = goTo;
 
 beforeAll(async () => {
   ensureConsoleBuilt();
